@@ -1,0 +1,181 @@
+"""Compose an extractive answer: choose the sentences that answer, quote them verbatim, cite them.
+
+The only words in an answer that are not quotes are fixed connective text (``From “<section>”:``) and
+the fixed refusal message; every policy fact is a quote with its source, section and offsets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .index import LoadedIndex
+from .retrieval import Hit
+
+REFUSAL_NOT_COVERED = "not_covered"
+REFUSAL_INSTRUCTION = "instruction"
+REFUSAL_NOISE = "noise"
+
+REFUSAL_TEXT = {
+    REFUSAL_NOT_COVERED: "The privacy policy does not cover that, so I can't answer it from the policy.",
+    REFUSAL_INSTRUCTION: "I can only quote what the privacy policy says; I can't follow other instructions.",
+    REFUSAL_NOISE: "I didn't understand that. Please ask a question about the privacy policy.",
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    document: str
+    section: str
+    anchor: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    reason: str | None
+    confidence: float
+    citations: tuple[Citation, ...]
+    retrieved: tuple[Hit, ...]
+    resolved_question: str
+    contact: Citation | None = None
+    dropped: tuple[Citation, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Confidence = sigmoid(slope * (best rerank logit) + intercept); refuse below ``threshold``."""
+
+    slope: float = 1.0
+    intercept: float = 8.0
+    threshold: float = 0.5
+
+    def confidence(self, logit: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(self.slope * logit + self.intercept)))
+
+
+def citation(index: LoadedIndex, source: str, section: int, start: int, end: int, score: float) -> Citation:
+    doc = index.document(source)
+    sec = doc.sections[section]
+    return Citation(source, doc.title, sec.title, sec.anchor, doc.text[start:end], start, end, round(score, 4))
+
+
+def contact_citation(index: LoadedIndex) -> Citation | None:
+    """The first sentence of a "Contact" section that names an address, to point refusals somewhere useful."""
+    for doc in index.documents.values():
+        for sec in doc.sections:
+            if "contact" in sec.title.lower():
+                sentences = doc.section_sentences(sec.index)
+                if sentences:
+                    s = max(sentences, key=lambda s: any(ch.isdigit() for ch in s.text))
+                    return citation(index, doc.source, sec.index, s.start, s.end, 0.0)
+    return None
+
+
+def render(citations: list[Citation]) -> str:
+    """Group quotes by section, in the order the sections first appear; ``From “<section>”: “...” … “...”``."""
+    lines: list[str] = []
+    groups: dict[tuple[str, str], list[Citation]] = {}
+    for c in citations:
+        groups.setdefault((c.source, c.section), []).append(c)
+    for (_, section), cites in groups.items():
+        quotes = " … ".join(f"“{c.quote}”" for c in sorted(cites, key=lambda c: c.start))
+        lines.append(f"From “{section}”: {quotes}")
+    return "\n".join(lines)
+
+
+def refusal_text(reason: str, contact: Citation | None) -> str:
+    text = REFUSAL_TEXT[reason]
+    if contact is not None:
+        text += f" For anything else, the policy’s “{contact.section}” section says: “{contact.quote}”"
+    return text
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source: str
+    section: int
+    start: int
+    end: int
+    text: str
+    chunk_score: float
+
+
+def candidates(index: LoadedIndex, hits: list[Hit], depth: int) -> list[Candidate]:
+    """The distinct sentences of the top ``depth`` hits, each with the best score of a chunk holding it."""
+    seen: dict[tuple[str, int], Candidate] = {}
+    for hit in hits[:depth]:
+        doc = index.document(hit.chunk.source)
+        for sid in hit.chunk.sentence_ids:
+            s = doc.sentences[sid]
+            key = (s.source, s.start)
+            if key not in seen:
+                seen[key] = Candidate(s.source, s.section, s.start, s.end, s.text, hit.score)
+    return list(seen.values())
+
+
+def choose(cands: list[Candidate], scores: list[float], max_quotes: int, margin: float) -> list[tuple[Candidate, float]]:
+    """Pick the best sentence, then others close to it (within ``margin`` logits), best first.
+
+    A sentence's score mixes its own cross-encoder logit with the logit of the chunk it came from, so a
+    short sentence that only makes sense in context ("You must be over the age of 18") still counts.
+    """
+    if not cands:
+        return []
+    combined = [(c, 0.5 * s + 0.5 * c.chunk_score) for c, s in zip(cands, scores, strict=True)]
+    combined.sort(key=lambda cs: -cs[1])
+    best = combined[0][1]
+    chosen = [cs for cs in combined if cs[1] >= best - margin][:max_quotes]
+    return chosen
+
+
+def citation_to_dict(c: Citation) -> dict[str, object]:
+    return {
+        "source": c.source,
+        "document": c.document,
+        "section": c.section,
+        "anchor": c.anchor,
+        "quote": c.quote,
+        "start": c.start,
+        "end": c.end,
+        "score": c.score,
+    }
+
+
+def hit_to_dict(h: Hit) -> dict[str, object]:
+    c = h.chunk
+    return {
+        "source": c.source,
+        "section": c.section_title,
+        "anchor": c.anchor,
+        "start": c.start,
+        "end": c.end,
+        "score": round(h.score, 4),
+        "dense": None if h.dense is None else round(h.dense, 4),
+        "lexical": None if h.lexical is None else round(h.lexical, 4),
+        "fused": round(h.fused, 6),
+        "rerank": None if h.rerank is None else round(h.rerank, 4),
+        "text": c.text,
+    }
+
+
+def answer_to_dict(a: Answer) -> dict[str, object]:
+    """The JSON shape of ``ask --json`` and ``POST /api/ask``."""
+    return {
+        "question": a.question,
+        "answer": a.answer,
+        "refused": a.refused,
+        "reason": a.reason,
+        "confidence": round(a.confidence, 4),
+        "resolved_question": a.resolved_question,
+        "citations": [citation_to_dict(c) for c in a.citations],
+        "retrieved": [hit_to_dict(h) for h in a.retrieved],
+        "contact": None if a.contact is None else citation_to_dict(a.contact),
+    }

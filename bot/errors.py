@@ -1,0 +1,29 @@
+"""Domain errors. The edges (CLI, HTTP API) turn these into exit codes and status codes."""
+
+
+class BotError(Exception):
+    """Base class for every error PolicyBot raises on purpose."""
+
+
+class CorpusError(BotError):
+    """A corpus file is missing, unreadable or not UTF-8."""
+
+
+class IndexMissingError(BotError):
+    """No index has been built yet."""
+
+
+class IndexStaleError(BotError):
+    """The index was built from another corpus, model or chunking than the one configured."""
+
+
+class IndexCorruptError(BotError):
+    """The index files are damaged or do not agree with each other."""
+
+
+class ModelUnavailableError(BotError):
+    """A model could not be found locally (and downloading is not possible)."""
+
+
+class InvalidQuestionError(BotError):
+    """The question (or its history) cannot be processed."""

@@ -1,0 +1,151 @@
+"""PolicyBot: the whole answer core behind one object. Config in ``__init__``, loads in ``warm_up``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from .answer import (
+    REFUSAL_INSTRUCTION,
+    REFUSAL_NOISE,
+    REFUSAL_NOT_COVERED,
+    Answer,
+    Calibration,
+    Citation,
+    candidates,
+    choose,
+    citation,
+    contact_citation,
+    refusal_text,
+    render,
+)
+from .chunking import ChunkParams
+from .embedding import Embedder
+from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
+from .followup import Turn, resolve
+from .guard import is_instruction, is_noise
+from .index import BuildReport, LoadedIndex, build_index, check_fresh, expected_fingerprint, load_index
+from .policy import Document, read_policy
+from .rerank import CrossEncoder
+from .retrieval import Hit, RetrievalParams, Retriever
+from .settings import Settings
+from .verify import verify_quotes
+
+log = logging.getLogger(__name__)
+
+
+class PolicyBot:
+    def __init__(self, settings: Settings, calibration: Calibration | None = None) -> None:
+        self.settings = settings
+        self.calibration = calibration or Calibration(threshold=settings.refusal_threshold)
+        self.chunk_params = ChunkParams(settings.chunk_sentences, settings.chunk_overlap, settings.chunk_max_chars)
+        self.retrieval_params = RetrievalParams(
+            settings.dense_k,
+            settings.lexical_k,
+            settings.rrf_k,
+            settings.dense_weight,
+            settings.lexical_weight,
+            settings.rerank_depth,
+        )
+        self.embedder = Embedder(settings.embedding_model)
+        self.reranker = CrossEncoder(settings.reranker_dir) if settings.reranker_dir else None
+        self._index: LoadedIndex | None = None
+        self._retriever: Retriever | None = None
+        self._contact: Citation | None = None
+
+    # -- corpus and index -------------------------------------------------------------------------
+    def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
+        try:
+            return path.resolve().relative_to(self.settings.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def read_corpus(self) -> list[Document]:
+        files = self.settings.resolved_corpus()
+        if not files:
+            raise IndexMissingError(f"no policy files (.md or .txt) in {', '.join(map(str, self.settings.corpus))}")
+        return [read_policy(p, self.source_name(p)) for p in files]
+
+    def build(self) -> BuildReport:
+        """(Re)build the index from the corpus; only chunks whose text changed are embedded again."""
+        report = build_index(self.read_corpus(), self.embedder, self.chunk_params, self.settings.resolved_index_dir())
+        self._index = None
+        self._retriever = None
+        return report
+
+    def load(self, rebuild: bool = True) -> LoadedIndex:
+        """Load the index; when it is missing or stale, rebuild it if ``rebuild`` else raise."""
+        index_dir = self.settings.resolved_index_dir()
+        documents = self.read_corpus()
+        try:
+            index = load_index(index_dir, self.settings.root)
+            check_fresh(index.manifest, expected_fingerprint(documents, self.embedder.model_name, self.chunk_params))
+        except (IndexMissingError, IndexStaleError) as exc:
+            if not rebuild:
+                raise
+            log.warning("%s; rebuilding the index", exc)
+            build_index(documents, self.embedder, self.chunk_params, index_dir)
+            index = load_index(index_dir, self.settings.root)
+        return index
+
+    def warm_up(self, rebuild: bool = True) -> None:
+        if self._retriever is not None:
+            return
+        self._index = self.load(rebuild=rebuild)
+        self._retriever = Retriever(self._index, self.embedder, self.reranker, self.retrieval_params)
+        self._retriever.warm_up()
+        self._contact = contact_citation(self._index)
+
+    @property
+    def index(self) -> LoadedIndex:
+        self.warm_up()
+        assert self._index is not None
+        return self._index
+
+    # -- answering --------------------------------------------------------------------------------
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Hit]:
+        self.warm_up()
+        assert self._retriever is not None
+        return self._retriever.run(query, top_k or self.settings.top_k)
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestionError(f"the question is longer than {self.settings.max_question_chars} characters")
+        self.warm_up()
+        if is_noise(question):
+            return self._refuse(question, question, REFUSAL_NOISE, [], 0.0)
+        if is_instruction(question):
+            return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
+        query = resolve(question, history)
+        hits = self.retrieve(query)
+        if not hits:
+            return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, 0.0)
+        confidence = self.calibration.confidence(hits[0].score)
+        if confidence < self.calibration.threshold:
+            return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
+        cands = candidates(self.index, hits, depth=3)
+        scores = list(self.reranker.score(query, [c.text for c in cands])) if self.reranker else [c.chunk_score for c in cands]
+        chosen = choose(cands, [float(s) for s in scores], self.settings.max_quotes, self.settings.quote_margin)
+        cites = [citation(self.index, c.source, c.section, c.start, c.end, s) for c, s in chosen]
+        kept, dropped = verify_quotes(cites, self._text_of)
+        if not kept:
+            return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
+        best: dict[tuple[str, str], float] = {}
+        for c in kept:
+            best[(c.source, c.section)] = max(best.get((c.source, c.section), c.score), c.score)
+        kept.sort(key=lambda c: (-best[(c.source, c.section)], c.source, c.start))
+        return Answer(question, render(kept), False, None, confidence, tuple(kept), tuple(hits), query,
+                      self._contact, tuple(dropped))
+
+    def _text_of(self, source: str) -> str | None:
+        doc = self.index.documents.get(source)
+        return doc.text if doc else None
+
+    def _refuse(self, question: str, query: str, reason: str, hits: list[Hit], confidence: float) -> Answer:
+        contact = self._contact
+        if contact is not None and not verify_quotes([contact], self._text_of)[0]:
+            contact = None
+        return Answer(question, refusal_text(reason, contact), True, reason, confidence, (), tuple(hits), query, contact)

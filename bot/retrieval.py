@@ -1,0 +1,95 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) fused by reciprocal rank, then cross-encoder rerank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import Chunk
+from .embedding import Embedder
+from .index import LoadedIndex
+from .lexical import LexicalIndex
+from .rerank import CrossEncoder
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    dense_k: int = 20
+    lexical_k: int = 20
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    rerank_depth: int = 12
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # the final ranking score: rerank logit when reranked, else the fused score
+    dense: float | None
+    dense_rank: int | None
+    lexical: float | None
+    lexical_rank: int | None
+    fused: float
+    rerank: float | None
+
+
+def rrf(rankings: list[tuple[list[int], float]], k: int) -> dict[int, float]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the rankings an item is in."""
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+class Retriever:
+    """Config in ``__init__``; ``warm_up`` loads the models; ``run`` answers one query."""
+
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder, reranker: CrossEncoder | None, params: RetrievalParams
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.reranker = reranker
+        self.params = params
+        self._lexical: LexicalIndex | None = None
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+        if self.reranker is not None:
+            self.reranker.warm_up()
+        if self._lexical is None:
+            self._lexical = LexicalIndex([c.embed_text for c in self.index.chunks])
+
+    def dense(self, query: str, k: int) -> tuple[list[int], np.ndarray]:
+        vector = self.embedder.encode([query])
+        k = min(k, self.index.faiss_index.ntotal)
+        scores, ids = self.index.faiss_index.search(vector, k)
+        return [int(i) for i in ids[0] if i >= 0], scores[0]
+
+    def run(self, query: str, top_k: int = 5) -> list[Hit]:
+        self.warm_up()
+        assert self._lexical is not None
+        p = self.params
+        dense_ids, dense_scores = self.dense(query, p.dense_k)
+        lex_all = self._lexical.scores(query)
+        lex_ids = [int(i) for i in np.argsort(-lex_all, kind="stable")[: p.lexical_k] if lex_all[i] > 0]
+        fused = rrf([(dense_ids, p.dense_weight), (lex_ids, p.lexical_weight)], p.rrf_k)
+        order = sorted(fused, key=lambda i: -fused[i])
+        dense_at = {c: (float(dense_scores[r]), r + 1) for r, c in enumerate(dense_ids)}
+        lex_at = {c: (float(lex_all[c]), r + 1) for r, c in enumerate(lex_ids)}
+        rerank: dict[int, float] = {}
+        if self.reranker is not None and p.rerank_depth > 0:
+            head = order[: p.rerank_depth]
+            logits = self.reranker.score(query, [self.index.chunks[i].embed_text for i in head])
+            rerank = {c: float(s) for c, s in zip(head, logits, strict=True)}
+            order = sorted(head, key=lambda i: -rerank[i]) + order[p.rerank_depth :]
+        hits = []
+        for c in order[:top_k]:
+            d, dr = dense_at.get(c, (None, None))
+            lx, lr = lex_at.get(c, (None, None))
+            r = rerank.get(c)
+            hits.append(Hit(self.index.chunks[c], r if r is not None else fused[c], d, dr, lx, lr, fused[c], r))
+        return hits

