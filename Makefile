@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install index run ask test lint typecheck pytest eval policyqa clean
+.PHONY: help install browser index run serve ask test lint typecheck pytest eval policyqa clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -25,8 +25,14 @@ install: $(STAMP) ## Create .venv and install everything
 index: install ## Build the search index from corpus/
 	$(PY) -m bot index
 
-run: index ## Install, build the index and start the product
-	$(PY) -m bot ask "Can my 12 year old sign up?"
+browser: ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no download)
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+run: index ## Install, build the index and serve everything on http://127.0.0.1:8000/
+	BOT_AGENT_PASSWORD=$${BOT_AGENT_PASSWORD:-change-me} $(PY) -m bot serve
+
+ask: index ## Ask one question on the command line: make ask Q="Can my 12 year old sign up?"
+	$(PY) -m bot ask "$(or $(Q),Can my 12 year old sign up?)"
 
 lint: install ## ruff check + format check
 	$(PY) -m ruff check bot tests evals
@@ -35,10 +41,23 @@ lint: install ## ruff check + format check
 typecheck: install ## mypy
 	$(PY) -m mypy
 
-pytest: install ## Unit and integration tests (real models, real index)
+pytest: install browser ## Unit and integration tests (real models, real index)
 	$(PY) -m pytest
 
-test: lint typecheck pytest ## Everything CI runs
+BENCH ?= ../shared/benchmarks
+POLICYQA_DIR ?= $(BENCH)/policyqa_dev
+POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
+
+eval: install ## Golden-set eval, the CI gate (exit 1 when a threshold fails)
+	mkdir -p artifacts
+	$(PY) -m bot eval --report artifacts/eval-report.md
+
+policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own scorer (not part of make test)
+	mkdir -p artifacts
+	$(PY) -m bot policyqa --data $(POLICYQA_DIR) --out $(POLICYQA_PRED)
+	python3 $(BENCH)/score_policyqa.py policyqa --dir $(POLICYQA_DIR) --pred $(POLICYQA_PRED)
+
+test: lint typecheck pytest eval ## Everything CI runs (lint, types, tests, the eval gate)
 
 clean: ## Remove the venv and built index
 	rm -rf $(VENV) .index

@@ -51,14 +51,22 @@ class Answer:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Confidence = sigmoid(slope * (best rerank logit) + intercept); refuse below ``threshold``."""
+    """How sure the bot is that the policy answers a question, from two signals.
 
-    slope: float = 1.0
-    intercept: float = 8.0
-    threshold: float = 0.5
+    ``domain``: the domain classifier's logit (is this a privacy-policy question at all?);
+    ``relevance``: the best cross-encoder logit (does a passage of this policy answer it?).
+    Confidence = sigmoid(domain_weight * domain + relevance_weight * (relevance - relevance_center)).
+    The bot refuses below ``threshold``.
+    """
 
-    def confidence(self, logit: float) -> float:
-        return 1.0 / (1.0 + math.exp(-(self.slope * logit + self.intercept)))
+    domain_weight: float = 1.0
+    relevance_weight: float = 0.4
+    relevance_center: float = -8.0
+    threshold: float = 0.4
+
+    def confidence(self, domain_logit: float, relevance: float) -> float:
+        z = self.domain_weight * domain_logit + self.relevance_weight * (relevance - self.relevance_center)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def citation(index: LoadedIndex, source: str, section: int, start: int, end: int, score: float) -> Citation:
@@ -121,19 +129,25 @@ def candidates(index: LoadedIndex, hits: list[Hit], depth: int) -> list[Candidat
     return list(seen.values())
 
 
-def choose(cands: list[Candidate], scores: list[float], max_quotes: int, margin: float) -> list[tuple[Candidate, float]]:
-    """Pick the best sentence, then others close to it (within ``margin`` logits), best first.
+def choose(
+    cands: list[Candidate], scores: list[float], primary: tuple[str, int], max_quotes: int, margin: float
+) -> list[tuple[Candidate, float]]:
+    """Pick the best sentence of the primary (top-ranked) section, then others close to it, best first.
 
     A sentence's score mixes its own cross-encoder logit with the logit of the chunk it came from, so a
     short sentence that only makes sense in context ("You must be over the age of 18") still counts.
+    Sentences from other sections must come closer (half the margin) to be added.
     """
-    if not cands:
-        return []
     combined = [(c, 0.5 * s + 0.5 * c.chunk_score) for c, s in zip(cands, scores, strict=True)]
     combined.sort(key=lambda cs: -cs[1])
-    best = combined[0][1]
-    chosen = [cs for cs in combined if cs[1] >= best - margin][:max_quotes]
-    return chosen
+    in_primary = [cs for cs in combined if (cs[0].source, cs[0].section) == primary]
+    if not in_primary:
+        return []
+    best = in_primary[0][1]
+    chosen = [
+        cs for cs in combined if cs[1] >= best - (margin if (cs[0].source, cs[0].section) == primary else margin / 2)
+    ]
+    return chosen[:max_quotes]
 
 
 def citation_to_dict(c: Citation) -> dict[str, object]:

@@ -29,9 +29,12 @@ def _load_history(path: Path | None) -> list[Any]:
     except (OSError, ValueError) as exc:
         raise click.BadParameter(f"cannot read history {path}: {exc}", param_hint="--history") from exc
     if not isinstance(data, list) or not all(
-        isinstance(t, dict) and t.get("role") in {"user", "assistant"} and isinstance(t.get("content"), str) for t in data
+        isinstance(t, dict) and t.get("role") in {"user", "assistant"} and isinstance(t.get("content"), str)
+        for t in data
     ):
-        raise click.BadParameter('history must be a JSON list of {"role": "user"|"assistant", "content": "..."}', param_hint="--history")
+        raise click.BadParameter(
+            'history must be a JSON list of {"role": "user"|"assistant", "content": "..."}', param_hint="--history"
+        )
     return [Turn(t["role"], t["content"]) for t in data]
 
 
@@ -45,11 +48,19 @@ def _fail(exc: BotError) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log what the bot does to stderr.")
 def cli(verbose: bool) -> None:
     """PolicyBot: answers questions about a privacy policy with verbatim, cited quotes."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @cli.command()
-@click.option("--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable). Default: corpus/")
+@click.option(
+    "--corpus",
+    "corpus",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Policy file or folder (repeatable). Default: corpus/",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def index(corpus: tuple[Path, ...], as_json: bool) -> None:
     """Build (or refresh) the search index from the policy files.
@@ -67,19 +78,33 @@ def index(corpus: tuple[Path, ...], as_json: bool) -> None:
     except BotError as exc:
         _fail(exc)
         return
-    data = {"path": str(report.path), "documents": report.documents, "chunks": report.chunks,
-            "embedded": report.embedded, "reused": report.reused, "seconds": round(report.seconds, 2)}
+    data = {
+        "path": str(report.path),
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "embedded": report.embedded,
+        "reused": report.reused,
+        "seconds": round(report.seconds, 2),
+    }
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(f"Indexed {report.documents} document(s) into {report.chunks} chunks "
-                   f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s -> {report.path}")
+        click.echo(
+            f"Indexed {report.documents} document(s) into {report.chunks} chunks "
+            f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s -> {report.path}"
+        )
 
 
 @cli.command()
 @click.argument("question")
-@click.option("--history", type=click.Path(path_type=Path, dir_okay=False), help="JSON file of earlier turns: [{role, content}, ...].")
-@click.option("--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable).")
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="JSON file of earlier turns: [{role, content}, ...].",
+)
+@click.option(
+    "--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, citations and retrieved chunks as JSON.")
 def ask(question: str, history: Path | None, corpus: tuple[Path, ...], as_json: bool) -> None:
     """Answer QUESTION with verbatim quotes from the policy, or say the policy does not cover it.
@@ -105,6 +130,144 @@ def ask(question: str, history: Path | None, corpus: tuple[Path, ...], as_json: 
     click.echo(answer.answer)
     for i, c in enumerate(answer.citations, start=1):
         click.echo(f"  [{i}] {c.source}#{c.anchor} chars {c.start}-{c.end} (score {c.score:.2f})")
+
+
+@cli.command("eval")
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Eval cases, JSONL (repeatable). Default: evals/datasets/*.jsonl",
+)
+@click.option(
+    "--thresholds",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Gate file (TOML). Default: evals/thresholds.toml if present, else built-in defaults.",
+)
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write a markdown report here.")
+@click.option(
+    "--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print metrics, thresholds and every case as JSON.")
+def eval_command(
+    datasets: tuple[Path, ...], thresholds: Path | None, report: Path | None, corpus: tuple[Path, ...], as_json: bool
+) -> None:
+    """Run the eval cases through the bot and check the metrics against the thresholds.
+
+    Exit code 0 when every threshold holds, 1 when one fails, 2 when the eval cannot run
+    (bad dataset or thresholds file, unreadable corpus).
+
+    Example:
+
+        python -m bot eval
+
+        python -m bot eval --dataset evals/datasets/golden.jsonl --report /tmp/eval.md
+    """
+    from .evals import load_cases, load_thresholds, run_eval
+    from .evals.dataset import default_paths
+    from .evals.report import format_markdown, format_text
+    from .evals.runner import result_to_dict
+    from .pipeline import PolicyBot
+
+    settings = _settings(corpus=corpus)
+    paths = list(datasets) or list(default_paths(settings.root))
+    default_gate = settings.root / "evals" / "thresholds.toml"
+    try:
+        cases = load_cases(paths)
+        gate = load_thresholds(thresholds or (default_gate if default_gate.is_file() else None))
+        progress = None
+        if sys.stderr.isatty() and not as_json:
+
+            def progress(n: int, total: int, case: Any) -> None:
+                click.echo(f"\r  {n}/{total} {case.id[:50]:<50}", err=True, nl=n == total)
+
+        result = run_eval(PolicyBot(settings), cases, gate, [str(p) for p in paths], progress)
+    except BotError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(format_markdown(result), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result_to_dict(result, gate), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_text(result))
+    sys.exit(0 if result.passed else 1)
+
+
+@cli.command("policyqa")
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Benchmark folder: policies.jsonl, policies/<policy_id>.txt, questions.jsonl.",
+)
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Predictions JSONL to write."
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+def policyqa_command(data_dir: Path, out: Path, limit: int | None, as_json: bool) -> None:
+    """Write PolicyQA-style predictions: each policy indexed alone, each question retrieved and asked.
+
+    Score them with the benchmark's own scorer (score_policyqa.py policyqa --dir DIR --pred OUT).
+
+    Example:
+
+        python -m bot policyqa --data ../benchmarks/policyqa_dev --out /tmp/preds.jsonl --limit 200
+    """
+    from .evals.policyqa import run_policyqa
+
+    def progress(line: str) -> None:
+        if not as_json:
+            click.echo(line, err=True)
+
+    try:
+        summary = run_policyqa(data_dir, out, _settings(), limit, progress)
+    except BotError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"Wrote {summary.questions} predictions for {summary.policies} policies to {summary.out} "
+            f"in {summary.seconds:.0f}s; {summary.chunks} chunks, average chunk length "
+            f"{summary.avg_chunk_chars:.0f} characters"
+        )
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface to listen on. Default: BOT_HOST or 127.0.0.1.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port. Default: BOT_PORT or 8000.")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web API, the chat widget, the policy page and the agent console.
+
+    Pages: / (demo site with the widget), /policy, /docs (API), /agent (console; needs
+    BOT_AGENT_PASSWORD). Other settings come from BOT_* variables: BOT_DATABASE_URL,
+    BOT_ALLOWED_ORIGINS, BOT_RATE_LIMIT, BOT_RETENTION_DAYS...
+
+    Example:
+
+        BOT_AGENT_PASSWORD=change-me python -m bot serve --port 8000
+    """
+    import uvicorn
+
+    from .api import create_app
+
+    settings = _settings(host=host, port=port)
+    click.echo(f"PolicyBot on http://{settings.host}:{settings.port}/ (loading the index and models...)", err=True)
+    # No access log: it would record client IP addresses; questions are logged redacted by the app.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
 
 
 def main() -> None:

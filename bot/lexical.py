@@ -9,8 +9,12 @@ import numpy as np
 
 class LexicalIndex:
     def __init__(self, texts: list[str]) -> None:
+        import logging
+
         import bm25s
         import Stemmer
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
 
         self._bm25s = bm25s
         self._stemmer: Any = Stemmer.Stemmer("english")

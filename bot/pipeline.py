@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
+import math
 from collections.abc import Sequence
 
 from .answer import (
@@ -21,6 +21,7 @@ from .answer import (
     render,
 )
 from .chunking import ChunkParams
+from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
 from .followup import Turn, resolve
@@ -49,6 +50,7 @@ class PolicyBot:
             settings.rerank_depth,
         )
         self.embedder = Embedder(settings.embedding_model)
+        self.domain = DomainClassifier.load()
         self.reranker = CrossEncoder(settings.reranker_dir) if settings.reranker_dir else None
         self._index: LoadedIndex | None = None
         self._retriever: Retriever | None = None
@@ -120,15 +122,23 @@ class PolicyBot:
         if is_instruction(question):
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
         query = resolve(question, history)
-        hits = self.retrieve(query)
+        vector = self.embedder.encode([query])
+        assert self._retriever is not None
+        hits = self._retriever.run(query, self.settings.top_k, vector)
         if not hits:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, 0.0)
-        confidence = self.calibration.confidence(hits[0].score)
+        p = min(max(self.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
+        domain_logit = math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
+        confidence = self.calibration.confidence(domain_logit, hits[0].score)
         if confidence < self.calibration.threshold:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
         cands = candidates(self.index, hits, depth=3)
-        scores = list(self.reranker.score(query, [c.text for c in cands])) if self.reranker else [c.chunk_score for c in cands]
-        chosen = choose(cands, [float(s) for s in scores], self.settings.max_quotes, self.settings.quote_margin)
+        texts = [c.text for c in cands]
+        scores = list(self.reranker.score(query, texts)) if self.reranker else [c.chunk_score for c in cands]
+        primary = (hits[0].chunk.source, hits[0].chunk.section)
+        chosen = choose(
+            cands, [float(s) for s in scores], primary, self.settings.max_quotes, self.settings.quote_margin
+        )
         cites = [citation(self.index, c.source, c.section, c.start, c.end, s) for c, s in chosen]
         kept, dropped = verify_quotes(cites, self._text_of)
         if not kept:
@@ -137,8 +147,18 @@ class PolicyBot:
         for c in kept:
             best[(c.source, c.section)] = max(best.get((c.source, c.section), c.score), c.score)
         kept.sort(key=lambda c: (-best[(c.source, c.section)], c.source, c.start))
-        return Answer(question, render(kept), False, None, confidence, tuple(kept), tuple(hits), query,
-                      self._contact, tuple(dropped))
+        return Answer(
+            question,
+            render(kept),
+            False,
+            None,
+            confidence,
+            tuple(kept),
+            tuple(hits),
+            query,
+            self._contact,
+            tuple(dropped),
+        )
 
     def _text_of(self, source: str) -> str | None:
         doc = self.index.documents.get(source)
@@ -148,4 +168,6 @@ class PolicyBot:
         contact = self._contact
         if contact is not None and not verify_quotes([contact], self._text_of)[0]:
             contact = None
-        return Answer(question, refusal_text(reason, contact), True, reason, confidence, (), tuple(hits), query, contact)
+        return Answer(
+            question, refusal_text(reason, contact), True, reason, confidence, (), tuple(hits), query, contact
+        )

@@ -63,17 +63,19 @@ class Retriever:
         if self._lexical is None:
             self._lexical = LexicalIndex([c.embed_text for c in self.index.chunks])
 
-    def dense(self, query: str, k: int) -> tuple[list[int], np.ndarray]:
-        vector = self.embedder.encode([query])
+    def dense(self, query: str, k: int, vector: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
+        if vector is None:
+            vector = self.embedder.encode([query])
         k = min(k, self.index.faiss_index.ntotal)
         scores, ids = self.index.faiss_index.search(vector, k)
         return [int(i) for i in ids[0] if i >= 0], scores[0]
 
-    def run(self, query: str, top_k: int = 5) -> list[Hit]:
+    def run(self, query: str, top_k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
+        """The ``top_k`` best chunks for ``query`` (``vector``: its embedding, when already computed)."""
         self.warm_up()
         assert self._lexical is not None
         p = self.params
-        dense_ids, dense_scores = self.dense(query, p.dense_k)
+        dense_ids, dense_scores = self.dense(query, p.dense_k, vector)
         lex_all = self._lexical.scores(query)
         lex_ids = [int(i) for i in np.argsort(-lex_all, kind="stable")[: p.lexical_k] if lex_all[i] > 0]
         fused = rrf([(dense_ids, p.dense_weight), (lex_ids, p.lexical_weight)], p.rrf_k)

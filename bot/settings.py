@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def packaged_embedding_model() -> str:
@@ -53,8 +54,54 @@ class Settings(BaseSettings):
     # answering
     max_quotes: int = Field(3, ge=1)
     quote_margin: float = Field(3.0, ge=0)
-    refusal_threshold: float = Field(0.5, ge=0, le=1)
+    refusal_threshold: float = Field(0.4, ge=0, le=1)
     max_question_chars: int = Field(2000, ge=10)
+    # serving (``python -m bot serve``)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    public_url: str = Field(
+        default="", description="Base URL for links in copied replies; empty: the URL of the request."
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; empty: a SQLite file var/policybot.db under root."
+    )
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Other sites allowed to call the API from a browser (comma-separated or JSON list)."
+    )
+    rate_limit: str = Field(
+        default="20/minute", description="Per client and endpoint, e.g. '20/minute' or '5/second;100/hour'."
+    )
+    agent_password: SecretStr = Field(
+        default=SecretStr(""), description="Password of user 'agent' at /agent; empty: no console."
+    )
+    retention_days: int = Field(
+        default=30, ge=1, description="Logged questions and feedback older than this are deleted."
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_history_turns: int = Field(default=50, ge=0)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                import json
+
+                return tuple(json.loads(value))
+            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like '20/minute': {value!r}") from exc
+        return value
 
     def resolved_corpus(self) -> list[Path]:
         """Every policy file named by ``corpus`` (folders expand to their .md and .txt files)."""
@@ -69,3 +116,6 @@ class Settings(BaseSettings):
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir.is_absolute() else self.root / self.index_dir
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.root / 'var' / 'policybot.db').as_posix()}"

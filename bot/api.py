@@ -1,0 +1,354 @@
+"""The web app: JSON API, the policy page, the chat widget's files, a demo page and the agent console.
+
+``create_app(settings)`` builds it; the PolicyBot is created in the lifespan and warms up in a worker
+thread (``/api/health`` says 503 until it is ready). Importing this module loads no model. Domain errors
+(``bot.errors``) become HTTP statuses here and nowhere else.
+
+Run it with ``python -m bot serve`` or ``uvicorn --factory bot.api:create_app``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from slowapi import Limiter
+from slowapi.errors import RateLimitExceeded
+from slowapi.util import get_remote_address
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from .answer import answer_to_dict
+from .errors import (
+    BotError,
+    CorpusError,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexStaleError,
+    InvalidQuestionError,
+    ModelUnavailableError,
+    NotReadyError,
+    UnknownQuestionError,
+)
+from .followup import Turn
+from .middleware import BodyLimit, SecurityHeaders
+from .pages import parse_range, policy_page
+from .service import Service
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+DAY = 24 * 3600
+
+# Our own pages load nothing but our own files; the demo page also runs /widget.js and calls /api.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+DEMO_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+# The widget's files are loaded by other sites' pages (script and stylesheet, not frames).
+ASSET_HEADERS = {"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"}
+
+_STATUS: list[tuple[type[BotError], int]] = [
+    (InvalidQuestionError, 422),
+    (UnknownQuestionError, 404),
+    (NotReadyError, 503),
+    (IndexMissingError, 503),
+    (IndexStaleError, 503),
+    (IndexCorruptError, 503),
+    (ModelUnavailableError, 503),
+    (CorpusError, 503),
+]
+
+
+# -- request bodies ------------------------------------------------------------------------------------
+class TurnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"question": "Do you use cookies?", "history": []}]},
+    )
+
+    question: str = Field(description="The question, in plain words.")
+    history: list[TurnIn] = Field(default_factory=list, description="Earlier turns, oldest first, for follow-ups.")
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str = Field(min_length=1, max_length=64, description="The `id` that /api/ask returned.")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    question_id: str
+    rating: str
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _status_of(exc: BotError) -> int:
+    return next((code for cls, code in _STATUS if isinstance(exc, cls)), 500)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p != "body"]
+    return ".".join(parts) or "body"
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> str:
+    def one(e: dict[str, Any]) -> str:
+        if e.get("type") == "json_invalid":
+            return "the request body is not valid JSON"
+        return f"{_where(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
+
+    return "; ".join(one(e) for e in errors)
+
+
+def _check_question(settings: Settings, body: AskIn) -> None:
+    if not body.question.strip():
+        raise InvalidQuestionError("question: the question is empty")
+    if len(body.question) > settings.max_question_chars:
+        raise InvalidQuestionError(
+            f"question: the question is {len(body.question)} characters long; "
+            f"at most {settings.max_question_chars} are accepted"
+        )
+    if len(body.history) > settings.max_history_turns:
+        raise InvalidQuestionError(
+            f"history: {len(body.history)} turns sent; at most {settings.max_history_turns} are accepted"
+        )
+
+
+async def _purge_daily(service: Service) -> None:
+    while True:
+        await asyncio.sleep(DAY)
+        try:
+            await run_in_threadpool(service.purge)
+        except Exception:
+            log.exception("retention purge failed")
+
+
+# -- the app -------------------------------------------------------------------------------------------
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole web app for ``settings`` (read from ``BOT_*`` variables when not given)."""
+    settings = settings or Settings()  # type: ignore[call-arg]  # the rest comes from BOT_* variables
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.resolved_database_url())
+        service = Service(settings, store)
+        await run_in_threadpool(service.purge)
+        app.state.service = service
+        warm = asyncio.create_task(asyncio.to_thread(service.warm_up))
+        purge = asyncio.create_task(_purge_daily(service))
+        try:
+            yield
+        finally:
+            purge.cancel()
+            with suppress(asyncio.CancelledError):
+                await purge
+            await warm
+            store.close()
+
+    app = FastAPI(
+        title="PolicyBot",
+        version=_package_version(),
+        summary="Answers questions about a privacy policy with verbatim, cited quotes.",
+        lifespan=lifespan,
+    )
+    limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+    app.state.limiter = limiter
+
+    # -- errors ---------------------------------------------------------------------------------------
+    @app.exception_handler(BotError)
+    async def bot_error(request: Request, exc: BotError) -> JSONResponse:
+        status = _status_of(exc)
+        if status >= 500:
+            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in exc.errors()]
+        return JSONResponse({"detail": _validation_detail(errors), "errors": errors}, status_code=422)
+
+    @app.exception_handler(RateLimitExceeded)
+    async def too_many(request: Request, exc: RateLimitExceeded) -> JSONResponse:
+        retry = 60
+        current = getattr(request.state, "view_rate_limit", None)
+        if current is not None:
+            reset, _remaining = limiter.limiter.get_window_stats(current[0], *current[1])
+            retry = max(1, math.ceil(reset - time.time()))
+        return JSONResponse(
+            {"detail": f"too many requests (limit {exc.detail}); try again in {retry} seconds"},
+            status_code=429,
+            headers={"Retry-After": str(retry)},
+        )
+
+    # -- API ------------------------------------------------------------------------------------------
+    @app.post("/api/ask", tags=["api"], summary="Answer a question with quotes from the policy")
+    @limiter.limit(settings.rate_limit)
+    async def api_ask(request: Request, body: AskIn) -> dict[str, Any]:
+        """The answer, its verbatim citations (with character offsets), what was retrieved, and an `id`
+        to send feedback about. A question the policy does not cover comes back with `refused: true`.
+
+        Send the earlier turns in `history` so a follow-up ("how do I turn them off?") is understood.
+        """
+        _check_question(settings, body)
+        channel = "widget" if request.headers.get("x-bot-channel", "").lower() == "widget" else "api"
+        turns = [Turn(t.role, t.content) for t in body.history]
+        qid, answer = await run_in_threadpool(_service(request).ask, body.question, turns, channel)
+        return {"id": qid, **answer_to_dict(answer)}
+
+    @app.post("/api/feedback", tags=["api"], status_code=201, response_model=FeedbackOut)
+    @limiter.limit(settings.rate_limit)
+    async def api_feedback(request: Request, body: FeedbackIn) -> FeedbackOut:
+        """Rate an answer up or down, optionally with a comment (personal data in it is redacted)."""
+        service = _service(request)
+        fid = await run_in_threadpool(service.feedback, body.id, body.rating, body.comment)
+        return FeedbackOut(id=fid, question_id=body.id, rating=body.rating)
+
+    @app.get("/api/health", tags=["api"])
+    async def api_health(request: Request) -> JSONResponse:
+        """503 while the bot loads; then 200 with the index manifest: corpus hashes and model fingerprint."""
+        service = _service(request)
+        if service.state != "ready":
+            return JSONResponse(
+                {"status": service.state, "detail": service.error}, status_code=503, headers={"Retry-After": "5"}
+            )
+        index = service.bot.index
+        m = index.manifest
+        return JSONResponse(
+            {
+                "status": "ok",
+                "documents": [
+                    {"source": d.source, "title": d.title, "sections": len(d.sections)}
+                    for d in index.documents.values()
+                ],
+                "corpus": m.get("corpus", {}),
+                "embedding_fingerprint": m.get("embedding_fingerprint"),
+                "chunking": m.get("chunking"),
+                "chunks": m.get("chunks"),
+                "built_at": m.get("built_at"),
+                "reranker": bool(settings.reranker_dir),
+            }
+        )
+
+    # -- pages and files ------------------------------------------------------------------------------
+    @app.get("/policy", response_class=HTMLResponse, tags=["pages"])
+    async def policy(request: Request, source: str | None = None, hl: str | None = None) -> HTMLResponse:
+        """The policy as HTML, one `id` per section; `hl=START-END` marks those characters; `source` picks
+        the document when there are several."""
+        service = _service(request)
+        service.require_ready()
+        documents = service.bot.index.documents
+        if source is None:
+            doc = next(iter(documents.values()))
+        elif source in documents:
+            doc = documents[source]
+        else:
+            raise HTTPException(404, f"no policy document {source!r}; known: {', '.join(documents)}")
+        span = None
+        if hl is not None:
+            try:
+                span = parse_range(hl, len(doc.text))
+            except ValueError as exc:
+                raise HTTPException(422, str(exc)) from exc
+        html = policy_page(doc, documents.values(), span)
+        return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"})
+
+    @app.get("/", response_class=HTMLResponse, tags=["pages"])
+    async def demo_page() -> FileResponse:
+        """A small product site with the chat widget on it."""
+        return FileResponse(
+            STATIC / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": DEMO_CSP, "Cache-Control": "no-cache"},
+        )
+
+    @app.get("/widget.js", tags=["pages"])
+    async def widget_js() -> FileResponse:
+        """The chat widget: add `<script src="https://this-server/widget.js" async></script>` to a page."""
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8", headers=ASSET_HEADERS)
+
+    @app.get("/widget.css", tags=["pages"])
+    async def widget_css() -> FileResponse:
+        return FileResponse(STATIC / "widget.css", media_type="text/css; charset=utf-8", headers=ASSET_HEADERS)
+
+    @app.get("/site.css", include_in_schema=False)
+    async def site_css() -> FileResponse:
+        return FileResponse(
+            STATIC / "site.css", media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    # -- the agent console ----------------------------------------------------------------------------
+    if settings.agent_password.get_secret_value():
+        from .ui import mount_console
+
+        mount_console(app, settings, lambda: app.state.service)
+    else:
+        log.warning("BOT_AGENT_PASSWORD is not set: the agent console at /agent is off")
+
+    # Outermost last: CORS must wrap everything so that even 413 and 429 reach the widget readable.
+    app.add_middleware(
+        SecurityHeaders,
+        common=COMMON_HEADERS,
+        per_prefix={"/agent": {"Content-Security-Policy": "frame-ancestors 'none'"}},
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "X-Bot-Channel"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    return app
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policybot")
+    except PackageNotFoundError:
+        return "0"
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,126 @@
+"""Show an eval result: a plain-text table for the terminal and a markdown report for ``--report FILE.md``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .runner import FAILURE_KINDS, EvalResult
+from .thresholds import Check
+
+# (metric, label, unit) in display order; "ms" values are shown as milliseconds, the rest as ratios.
+ROWS = (
+    ("faithfulness", "faithfulness (quotes verbatim at their offsets)", ""),
+    ("section_accuracy", "section accuracy (first citation)", ""),
+    ("citation_precision", "any-citation precision", ""),
+    ("evidence", "evidence phrase in quotes", ""),
+    ("refusal_precision", "refusal precision", ""),
+    ("refusal_recall", "refusal recall", ""),
+    ("false_refusal_rate", "false-refusal rate", ""),
+    ("hit@1", "retrieval hit@1", ""),
+    ("hit@3", "retrieval hit@3", ""),
+    ("hit@5", "retrieval hit@5", ""),
+    ("mrr", "retrieval MRR", ""),
+    ("latency_p50_ms", "latency p50", "ms"),
+    ("latency_p95_ms", "latency p95", "ms"),
+)
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.0f} ms" if unit == "ms" else f"{value:.3f}"
+
+
+def _gate(checks: dict[str, list[Check]], metric: str) -> tuple[str, str]:
+    """(the gate, "ok"/"FAIL"/"") for a metric."""
+    found = checks.get(metric, [])
+    if not found:
+        return "", ""
+    gate = ", ".join(f"{c.op} {c.limit:g}" for c in found)
+    return gate, "ok" if all(c.ok for c in found) else "FAIL"
+
+
+def _rows(result: EvalResult) -> Iterator[tuple[str, str, str, str]]:
+    checks: dict[str, list[Check]] = {}
+    for c in result.checks:
+        checks.setdefault(c.metric, []).append(c)
+    for metric, label, unit in ROWS:
+        yield (label, _value(result.metrics.get(metric), unit), *_gate(checks, metric))
+
+
+def _counts(result: EvalResult) -> str:
+    answer = sum(o.case.answerable for o in result.outcomes)
+    return (
+        f"{len(result.outcomes)} cases run ({answer} answer, {len(result.outcomes) - answer} refuse), "
+        f"{len(result.outcomes) - len(result.failing)} passed, {len(result.failing)} failed, "
+        f"{len(result.stale)} stale"
+    )
+
+
+def failures_by_kind(result: EvalResult) -> dict[str, list[tuple[str, str]]]:
+    """Failure kind -> [(case id, reason)], kinds in a fixed order; a case can appear under several kinds."""
+    groups: dict[str, list[tuple[str, str]]] = {kind: [] for kind in FAILURE_KINDS}
+    for outcome in result.failing:
+        for verdict in outcome.failures:
+            groups.setdefault(verdict.kind, []).append((outcome.case.id, verdict.reason))
+    return {kind: items for kind, items in groups.items() if items}
+
+
+def format_text(result: EvalResult) -> str:
+    lines = ["PolicyBot eval: " + _counts(result), f"datasets: {', '.join(result.datasets) or '(given in code)'}", ""]
+    rows = list(_rows(result))
+    width = max(len(r[0]) for r in rows)
+    for label, value, gate, status in rows:
+        lines.append(f"  {label:<{width}}  {value:>8}  {gate:<8} {status}".rstrip())
+    groups = failures_by_kind(result)
+    if groups:
+        lines += ["", f"Failing cases ({len(result.failing)}):"]
+        for kind, items in groups.items():
+            lines.append(f"  {kind} ({len(items)}):")
+            lines += [f"    {case_id}: {reason}" for case_id, reason in items]
+    if result.stale:
+        lines += ["", f"Stale cases ({len(result.stale)}), not run: fix them in the dataset:"]
+        lines += [f"  {s.case.id}: {s.reason}" for s in result.stale]
+    if not result.outcomes:
+        lines += ["", "No case ran, so nothing was checked."]
+    failed = [c.describe() for c in result.checks if not c.ok]
+    lines += [
+        "",
+        "PASSED: every threshold holds" if result.passed else "FAILED: " + ("; ".join(failed) or "no case ran"),
+    ]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(result: EvalResult) -> str:
+    lines = [
+        "# PolicyBot eval report",
+        "",
+        f"**{'PASSED' if result.passed else 'FAILED'}**: {_counts(result)}.",
+        "",
+        f"Datasets: {', '.join(f'`{d}`' for d in result.datasets) or '(given in code)'}",
+        "",
+        "| metric | value | gate | status |",
+        "|---|---:|---|---|",
+    ]
+    lines += [f"| {label} | {value} | {gate} | {status} |" for label, value, gate, status in _rows(result)]
+    groups = failures_by_kind(result)
+    if groups:
+        lines += ["", f"## Failing cases ({len(result.failing)})"]
+        for kind, items in groups.items():
+            lines += ["", f"### {kind} ({len(items)})", "", "| case | reason |", "|---|---|"]
+            lines += [f"| `{case_id}` | {_md(reason)} |" for case_id, reason in items]
+        lines += ["", "## Failing cases in detail"]
+        for o in result.failing:
+            lines += ["", f"### `{o.case.id}` ({o.case.expect})", "", f"> {_md(o.case.question)}", ""]
+            lines += [f"- {_md(v.failure)}" for v in o.failures]
+            if o.case.answerable:
+                lines.append(f"- expected sections: {', '.join(o.case.sections)}")
+            lines.append(f"- bot answer: {_md(o.answer['answer'])}")
+    if result.stale:
+        lines += ["", f"## Stale cases ({len(result.stale)}), not run", "", "| case | reason |", "|---|---|"]
+        lines += [f"| `{s.case.id}` | {_md(s.reason)} |" for s in result.stale]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,95 @@
+"""What the HTTP API and the agent console share: one PolicyBot, the question log, and the rules for both.
+
+Created in the web app's lifespan (never at import). ``warm_up`` runs in a worker thread so the server
+answers ``/api/health`` with 503 while models and index load.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Literal
+
+from .answer import Answer
+from .errors import BotError, NotReadyError
+from .followup import Turn
+from .pipeline import PolicyBot
+from .redact import redact
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+State = Literal["starting", "ready", "failed"]
+
+
+class Service:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.bot = PolicyBot(settings)
+        self.state: State = "starting"
+        self.error: str | None = None
+        # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.bot.warm_up()
+        except BotError as exc:
+            self.state, self.error = "failed", str(exc)
+            log.error("warm-up failed: %s", exc)
+            return
+        except Exception as exc:  # a broken model file must show in /api/health, not kill the server silently
+            self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"
+            log.exception("warm-up failed")
+            return
+        self.state = "ready"
+        log.info("ready in %.1fs", time.perf_counter() - started)
+
+    def require_ready(self) -> None:
+        if self.state == "starting":
+            raise NotReadyError("the bot is still loading its index and models; try again in a few seconds")
+        if self.state == "failed":
+            raise NotReadyError(f"the bot could not start: {self.error}")
+
+    def ask(self, question: str, history: Sequence[Turn], channel: str) -> tuple[str, Answer]:
+        """Answer and log one question; returns the logged question's id (for feedback) and the answer."""
+        self.require_ready()
+        started = time.perf_counter()
+        with self._lock:
+            answer = self.bot.ask(question, history)
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        top = (
+            answer.citations[0].section
+            if answer.citations
+            else (answer.retrieved[0].chunk.section_title if answer.retrieved else None)
+        )
+        qid = self.store.record_question(channel, question, answer.refused, answer.reason, top, latency_ms)
+        log.info(
+            "%s question %s in %d ms (refused=%s): %s",
+            channel,
+            qid,
+            latency_ms,
+            answer.reason or False,
+            redact(question),
+        )
+        return qid, answer
+
+    def feedback(self, question_id: str, rating: str, comment: str | None) -> int:
+        feedback_id = self.store.record_feedback(question_id, rating, comment)
+        log.info("feedback %s on question %s", rating, question_id)
+        return feedback_id
+
+    def purge(self) -> None:
+        questions, feedback = self.store.purge(self.settings.retention_days)
+        if questions or feedback:
+            log.info(
+                "purged %d question(s) and %d feedback row(s) older than %d days",
+                questions,
+                feedback,
+                self.settings.retention_days,
+            )

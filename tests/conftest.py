@@ -1,0 +1,31 @@
+"""Shared fixtures: the real corpus, the real packaged models, a real FAISS index in a temp folder."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path
+
+import pytest
+
+from bot.pipeline import PolicyBot
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY = ROOT / "corpus" / "infrascale-privacy-policy.md"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(root=ROOT, index_dir=tmp_path_factory.mktemp("core-index"))
+
+
+@pytest.fixture(scope="session")
+def bot(settings: Settings) -> PolicyBot:
+    """The real bot over the real corpus; the index is built on first use."""
+    policy_bot = PolicyBot(settings)
+    policy_bot.warm_up()
+    return policy_bot

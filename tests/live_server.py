@@ -1,0 +1,121 @@
+"""A real PolicyBot web server for tests: ``python -m bot serve`` in a subprocess on a free loopback port.
+
+Each server gets its own SQLite file; all share one index built once per test session into a temporary
+folder. Nothing is mocked: the tests talk HTTP to uvicorn, which runs the real models.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+AGENT_PASSWORD = "test-agent-password"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "GRADIO_"))}
+    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "GRADIO_ANALYTICS_ENABLED": "False"})
+    env.update(extra)
+    return env
+
+
+def build_index(tmp_path_factory: Any) -> Path:
+    """The corpus indexed once per session (with ``python -m bot index``) into a temporary folder."""
+    path = Path(tmp_path_factory.getbasetemp()) / "serving-index"
+    if not (path / "CURRENT").exists():
+        subprocess.run(
+            [sys.executable, "-m", "bot", "index"],
+            cwd=ROOT,
+            env=_clean_env(BOT_INDEX_DIR=str(path)),
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    return path
+
+
+class LiveServer:
+    """``python -m bot serve`` with ``BOT_*`` settings from keyword arguments; ``start``/``stop`` repeatable."""
+
+    def __init__(self, workdir: Path, index_dir: Path, **settings: str) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = f"sqlite:///{(workdir / 'policybot.db').as_posix()}"
+        self.log_path = workdir / "server.log"
+        self.env = _clean_env(
+            BOT_INDEX_DIR=str(index_dir),
+            BOT_DATABASE_URL=self.database_url,
+            BOT_AGENT_PASSWORD=AGENT_PASSWORD,
+            **{f"BOT_{k.upper()}": v for k, v in settings.items()},
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 240, expect_ready: bool = True) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                r = httpx.get(self.url + "/api/health", timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.3)
+                continue
+            if r.status_code == 200 or (not expect_ready and r.json().get("status") == "failed"):
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"server not ready after {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with no background traffic (the machine has no network)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

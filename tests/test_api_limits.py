@@ -1,0 +1,51 @@
+"""Per-client rate limits (429 with Retry-After) and a server whose bot cannot start (503)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from live_server import LiveServer, build_index
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    srv = LiveServer(tmp_path_factory.mktemp("limited"), build_index(tmp_path_factory), rate_limit="3/minute")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_the_fourth_question_in_a_minute_gets_429_with_retry_after(limited: LiveServer) -> None:
+    with httpx.Client(base_url=limited.url, timeout=60) as client:
+        ids = []
+        for _ in range(3):
+            r = client.post("/api/ask", json={"question": "???"})
+            assert r.status_code == 200, r.text
+            ids.append(r.json()["id"])
+        r = client.post("/api/ask", json={"question": "Do you use cookies?"})
+        assert r.status_code == 429
+        assert 1 <= int(r.headers["retry-after"]) <= 60
+        assert "too many requests" in r.json()["detail"]
+        # Each endpoint has its own budget: feedback still goes through, until it too runs out.
+        statuses = [client.post("/api/feedback", json={"id": ids[0], "rating": "up"}).status_code for _ in range(4)]
+        assert statuses == [201, 201, 201, 429]
+        # Reading is not limited.
+        assert client.get("/api/health").status_code == 200
+
+
+def test_a_bot_that_cannot_start_answers_503(tmp_path_factory: pytest.TempPathFactory) -> None:
+    empty = tmp_path_factory.mktemp("empty-corpus")
+    srv = LiveServer(tmp_path_factory.mktemp("broken"), build_index(tmp_path_factory), corpus=f'["{empty}"]')
+    srv.start(expect_ready=False)
+    try:
+        with httpx.Client(base_url=srv.url, timeout=30) as client:
+            health = client.get("/api/health")
+            assert health.status_code == 503
+            assert health.json()["status"] == "failed" and "no policy files" in health.json()["detail"]
+            ask = client.post("/api/ask", json={"question": "Do you use cookies?"})
+            assert ask.status_code == 503 and ask.headers["retry-after"]
+            assert "could not start" in ask.json()["detail"]
+    finally:
+        srv.stop()
