@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot index``, ``python -m bot ask``. Errors become messages and exit codes here."""
+"""Command line: ``python -m bot index``, ``ask``, ``diff``, ``eval``... Errors become messages and exit codes here."""
 
 from __future__ import annotations
 
@@ -65,11 +65,15 @@ def cli(verbose: bool) -> None:
 def index(corpus: tuple[Path, ...], as_json: bool) -> None:
     """Build (or refresh) the search index from the policy files.
 
-    Only chunks whose text changed since the last build are embedded again.
+    Only chunks whose text changed since the last build are embedded again. Reports the sections added,
+    changed and removed since that build (by a content hash of each section), the chunks embedded and
+    reused, and the time taken.
 
     Example:
 
         python -m bot index --corpus corpus/
+
+        python -m bot index --json
     """
     from .pipeline import PolicyBot
 
@@ -78,21 +82,50 @@ def index(corpus: tuple[Path, ...], as_json: bool) -> None:
     except BotError as exc:
         _fail(exc)
         return
-    data = {
-        "path": str(report.path),
-        "documents": report.documents,
-        "chunks": report.chunks,
-        "embedded": report.embedded,
-        "reused": report.reused,
-        "seconds": round(report.seconds, 2),
-    }
     if as_json:
-        click.echo(json.dumps(data, indent=2))
-    else:
-        click.echo(
-            f"Indexed {report.documents} document(s) into {report.chunks} chunks "
-            f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s -> {report.path}"
-        )
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"Indexed {report.documents} document(s), {report.sections} sections, {report.chunks} chunks "
+        f"in {report.seconds:.1f}s -> {report.path}"
+    )
+    click.echo(f"Chunks: {report.embedded} embedded, {report.reused} reused")
+    if report.previous is None:
+        click.echo(f"Sections: {report.sections} added (no earlier build to compare with)")
+        return
+    counts = ", ".join(f"{len(report.with_status(k))} {k}" for k in ("added", "changed", "removed"))
+    click.echo(f"Sections since {report.previous}: {counts}, {report.unchanged} unchanged")
+    for c in report.changes:
+        mark = {"added": "+", "changed": "~", "removed": "-"}[c.status]
+        detail = "" if c.status == "removed" else f" ({c.embedded} of {c.chunks} chunks embedded)"
+        click.echo(f"  {mark} {c.status:<8} {c.source}#{c.anchor} “{c.title}”{detail}")
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the sections added, removed and changed as JSON.")
+def diff_command(old: Path, new: Path, as_json: bool) -> None:
+    """Show what changed, section by section, between two revisions OLD and NEW of a policy file.
+
+    Sections are matched by title (then anchor, then text for a renamed one), so reordering is not a change.
+    Changed sections show their removed (-), added (+) and reworded (~, word diff: [-old-]{+new+}) sentences.
+
+    Example:
+
+        python -m bot diff old/privacy-policy.md corpus/privacy-policy.md
+
+        python -m bot diff old.md new.md --json
+    """
+    from .diff import diff_documents, diff_to_dict, format_text
+    from .policy import read_policy
+
+    try:
+        result = diff_documents(read_policy(old, str(old)), read_policy(new, str(new)))
+    except BotError as exc:
+        _fail(exc)
+        return
+    click.echo(json.dumps(diff_to_dict(result), indent=2, ensure_ascii=False) if as_json else format_text(result))
 
 
 @cli.command()
@@ -268,6 +301,36 @@ def serve(host: str | None, port: int | None) -> None:
         log_level="info",
         timeout_graceful_shutdown=10,
     )
+
+
+@cli.command()
+@click.option("--seconds", type=click.FloatRange(1, 300), default=20.0, show_default=True, help="Server load time.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Server clients.")
+@click.option("--cold-runs", type=click.IntRange(1, 10), default=3, show_default=True, help="Fresh `ask` processes.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N golden-set questions.")
+@click.option("--no-peer", is_flag=True, help="Skip the LangChain peer (it needs langchain-huggingface, -community).")
+@click.option("--json", "as_json", is_flag=True, help="Print every measurement as JSON.")
+def bench(seconds: float, concurrency: int, cold_runs: int, limit: int | None, no_peer: bool, as_json: bool) -> None:
+    """Measure speed on this machine: index build, cold start, warm ask next to a floor and a LangChain
+    peer, and the server under load (loopback only; bounded; builds its own index in a temporary folder).
+
+    Example:
+
+        python -m bot bench
+
+        BOT_ASK_CONCURRENCY=2 python -m bot bench --seconds 10 --json
+    """
+    from .bench import format_table, result_json, run_bench
+
+    def progress(line: str) -> None:
+        click.echo(f"bench: {line}", err=True)
+
+    try:
+        result = run_bench(_settings(), seconds, concurrency, cold_runs, limit, not no_peer, progress)
+    except (BotError, RuntimeError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result_json(result) if as_json else format_table(result))
 
 
 def main() -> None:

@@ -1,11 +1,15 @@
-"""Sentence embeddings with sentence-transformers, loaded lazily from a local (packaged) model."""
+"""Sentence embeddings with sentence-transformers, loaded lazily from a local (packaged) model.
+
+Used to build the index (and to export the query encoder, ``bot/onnx_embed.py``); questions are embedded
+by that ONNX export, without torch.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,6 +30,16 @@ def model_fingerprint(model: str) -> str:
                     digest.update(block)
             return f"{name}:sha256:{digest.hexdigest()}"
     return f"name:{model}"
+
+
+class TextEncoder(Protocol):
+    """What retrieval needs from an embedding model: ``Embedder`` (torch) or ``OnnxEmbedder`` (no torch)."""
+
+    model_name: str
+
+    def warm_up(self) -> None: ...
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 class Embedder:
@@ -56,6 +70,12 @@ class Embedder:
             self._model = SentenceTransformer(self.model_name, device="cpu")
         except OSError as exc:
             raise ModelUnavailableError(f"cannot load embedding model {self.model_name!r}: {exc}") from exc
+
+    @property
+    def sentence_transformer(self) -> Any:
+        """The loaded SentenceTransformer (for exporting it)."""
+        self.warm_up()
+        return self._model
 
     @property
     def dimension(self) -> int:

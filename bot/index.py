@@ -2,6 +2,10 @@
 
 Nothing here unpickles: FAISS reads its own format, everything else is JSON. Each build goes into a
 fresh folder and ``CURRENT`` is switched atomically, so a crash mid-build leaves the old index serving.
+
+A rebuild reuses the previous build's vector of every chunk whose text is unchanged (same embedding
+model only), and reports which sections were added, changed or removed since that build, comparing
+a content hash of each section with the hashes stored in the previous build's metadata.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import shutil
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any
@@ -20,12 +25,15 @@ from typing import Any
 import numpy as np
 
 from .chunking import Chunk, ChunkParams, chunk_document
+from .diff import section_hash
 from .embedding import Embedder, model_fingerprint
-from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from .errors import BotError, IndexCorruptError, IndexMissingError, IndexStaleError
+from .onnx_embed import ENCODER_DIR
+from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 
-FORMAT = 1
-_PACKAGES = ("faiss-cpu", "sentence-transformers", "torch", "pysbd", "bm25s", "onnxruntime")
+FORMAT = 2  # 2: the build folder holds the ONNX query encoder (bot/onnx_embed.py)
+_PACKAGES = ("faiss-cpu", "sentence-transformers", "torch", "onnx", "pysbd", "bm25s", "onnxruntime", "tokenizers")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -33,7 +41,23 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:  # streamed: the query encoder is ~90 MB
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """A section that differs from the previous build; sections are matched by (source, anchor)."""
+
+    status: str  # "added" | "changed" | "removed"
+    source: str
+    title: str
+    anchor: str
+    chunks: int = 0  # its chunks in the new build (0 when removed)
+    embedded: int = 0  # of those, how many were embedded afresh (the others reused their vectors)
 
 
 @dataclass(frozen=True)
@@ -44,6 +68,19 @@ class BuildReport:
     embedded: int
     reused: int
     seconds: float
+    sections: int = 0
+    unchanged: int = 0  # sections whose content hash is the same as in the previous build
+    changes: tuple[SectionChange, ...] = ()
+    previous: str | None = None  # the build compared against; None when there was none to compare with
+
+    def with_status(self, status: str) -> tuple[SectionChange, ...]:
+        return tuple(c for c in self.changes if c.status == status)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``python -m bot index --json``: the counts, then the section changes by status."""
+        data = asdict(self) | {"path": str(self.path), "seconds": round(self.seconds, 2)}
+        data["changes"] = {k: [asdict(c) for c in self.with_status(k)] for k in ("added", "changed", "removed")}
+        return data
 
 
 @dataclass(frozen=True)
@@ -72,6 +109,7 @@ def expected_fingerprint(documents: list[Document], model: str, params: ChunkPar
         "format": FORMAT,
         "embedding_model": model,
         "embedding_fingerprint": _cached_fingerprint(model),
+        "query_encoder_recipe": ENCODER_RECIPE,
         "chunking": asdict(params),
         "corpus": {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents},
     }
@@ -99,6 +137,7 @@ def _doc_to_json(doc: Document) -> dict[str, Any]:
         "title": doc.title,
         "metadata": doc.metadata,
         "sections": [asdict(s) for s in doc.sections],
+        "section_hashes": [section_hash(doc, s) for s in doc.sections],
         "sentences": [[s.section, s.start, s.end] for s in doc.sentences],
     }
 
@@ -110,14 +149,61 @@ def _doc_from_json(data: dict[str, Any], text: str) -> Document:
     return Document(source, data["title"], text, dict(data["metadata"]), sections, sentences)
 
 
-def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
-    """Vectors of the current build keyed by the hash of the text embedded, for incremental rebuilds."""
+def _chunk_from_json(c: dict[str, Any]) -> Chunk:
+    return Chunk(**{**c, "sentence_ids": tuple(c["sentence_ids"])})
+
+
+Sections = dict[tuple[str, str], tuple[str, str]]  # (source, anchor) -> (title, content hash)
+
+
+def _previous(index_dir: Path, fingerprint: str) -> tuple[str, dict[str, np.ndarray], Sections | None] | None:
+    """(name, vectors by the hash of the text embedded, sections) of the current build, or None when unusable.
+
+    Read without the corpus, which may have changed since. Vectors are reused only from the same embedding model;
+    ``sections`` is None for builds made before section hashes were stored.
+    """
     try:
-        old = load_index(index_dir)
-    except Exception:
-        return {}
-    vectors = old.faiss_index.reconstruct_n(0, old.faiss_index.ntotal)
-    return {sha256_bytes(c.embed_text.encode()): vectors[i] for i, c in enumerate(old.chunks)}
+        build, manifest, meta, faiss_index = _read_build(index_dir)
+        chunks = [_chunk_from_json(c) for c in meta["chunks"]]
+        vectors: dict[str, np.ndarray] = {}
+        if manifest.get("embedding_fingerprint") == fingerprint and faiss_index.ntotal == len(chunks):
+            matrix = faiss_index.reconstruct_n(0, faiss_index.ntotal)
+            vectors = {sha256_bytes(c.embed_text.encode()): matrix[i] for i, c in enumerate(chunks)}
+        sections: Sections | None = {}
+        for doc in meta["documents"]:
+            if sections is None or "section_hashes" not in doc:
+                sections = None
+                continue
+            for sec, digest in zip(doc["sections"], doc["section_hashes"], strict=True):
+                sections[(doc["source"], sec["anchor"])] = (sec["title"], digest)
+    except (BotError, KeyError, TypeError, ValueError, RuntimeError):
+        return None
+    return build.name, vectors, sections
+
+
+def _section_changes(
+    documents: list[Document], before: Sections, chunks: list[Chunk], fresh: set[int]
+) -> tuple[list[SectionChange], int]:
+    """(the added and changed sections in corpus order, then the removed ones; how many are unchanged)."""
+    remaining = dict(before)
+    counts: dict[tuple[str, str], tuple[int, int]] = {}  # (chunks, embedded)
+    for i, c in enumerate(chunks):
+        n, e = counts.get((c.source, c.anchor), (0, 0))
+        counts[(c.source, c.anchor)] = (n + 1, e + (i in fresh))
+    changes, unchanged = [], 0
+    for doc in documents:
+        for sec in doc.sections:
+            key = (doc.source, sec.anchor)
+            old = remaining.pop(key, None)
+            if old is not None and old[1] == section_hash(doc, sec):
+                unchanged += 1
+                continue
+            n, e = counts.get(key, (0, 0))
+            changes.append(
+                SectionChange("added" if old is None else "changed", doc.source, sec.title, sec.anchor, n, e)
+            )
+    changes += [SectionChange("removed", src, title, anchor) for (src, anchor), (title, _) in remaining.items()]
+    return changes, unchanged
 
 
 def build_index(documents: list[Document], embedder: Embedder, params: ChunkParams, index_dir: Path) -> BuildReport:
@@ -130,7 +216,7 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
         chunks.extend(chunk_document(doc, params, first_id=len(chunks)))
     if not chunks:
         raise IndexCorruptError("the corpus has no sentences to index")
-    old = _previous_vectors(index_dir)
+    name, old, before = _previous(index_dir, _cached_fingerprint(embedder.model_name)) or (None, {}, None)
     keys = [sha256_bytes(c.embed_text.encode()) for c in chunks]
     missing = [i for i, k in enumerate(keys) if k not in old]
     fresh = embedder.encode([chunks[i].embed_text for i in missing]) if missing else np.zeros((0, 0), np.float32)
@@ -144,9 +230,13 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     faiss_index = faiss.IndexFlatIP(dim)
     faiss_index.add(vectors)
 
-    build = index_dir / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    build = index_dir / f"build-{datetime.now().strftime('%Y%m%dT%H%M%S.%f')}-{os.getpid()}"
     build.mkdir(parents=True, exist_ok=False)
     faiss.write_index(faiss_index, str(build / "index.faiss"))
+    from .onnx_embed import write_query_encoder
+
+    earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
+    encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
     (build / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     manifest = expected_fingerprint(documents, embedder.model_name, params) | {
@@ -154,7 +244,9 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
         "chunks": len(chunks),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "packages": _packages(),
-        "files": {n: sha256_file(build / n) for n in ("index.faiss", "chunks.json")},
+        "query_encoder": {"path": ENCODER_DIR, "min_cosine": encoder["min_cosine"]},
+        "files": {n: sha256_file(build / n) for n in ("index.faiss", "chunks.json")}
+        | {f"{ENCODER_DIR}/{n}": digest for n, digest in encoder["files"].items()},
     }
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     pointer = index_dir / "CURRENT.tmp"
@@ -162,9 +254,11 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     os.replace(pointer, index_dir / "CURRENT")
     for stale in sorted(p for p in index_dir.glob("build-*") if p.is_dir() and p != build)[:-1]:
         shutil.rmtree(stale, ignore_errors=True)
-    return BuildReport(
-        build, len(documents), len(chunks), len(missing), len(chunks) - len(missing), time.perf_counter() - began
-    )
+    changes, unchanged = _section_changes(documents, before or {}, chunks, set(missing))
+    counts = (len(documents), len(chunks), len(missing), len(chunks) - len(missing), time.perf_counter() - began)
+    total = sum(len(d.sections) for d in documents)
+    compared = name if before is not None else None
+    return BuildReport(build, *counts, total, unchanged, tuple(changes), compared)
 
 
 def current_build(index_dir: Path) -> Path:
@@ -192,8 +286,8 @@ def check_fresh(manifest: dict[str, Any], expected: dict[str, Any]) -> None:
         raise IndexStaleError(f"the index was built from a different {detail}; rebuild it with `python -m bot index`")
 
 
-def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
-    """Load the current build, checking every file against the manifest's hashes."""
+def _read_build(index_dir: Path) -> tuple[Path, dict[str, Any], dict[str, Any], Any]:
+    """(build folder, manifest, chunk metadata, FAISS index) of the current build, files checked, corpus unread."""
     import faiss
 
     build = current_build(index_dir)
@@ -206,6 +300,12 @@ def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
         faiss_index = faiss.read_index(str(build / "index.faiss"))
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(f"damaged index in {build}: {exc}") from exc
+    return build, manifest, meta, faiss_index
+
+
+def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
+    """Load the current build, checking every file against the manifest's hashes."""
+    build, manifest, meta, faiss_index = _read_build(index_dir)
     base = root or Path.cwd()
     documents: dict[str, Document] = {}
     for data in meta["documents"]:
@@ -218,7 +318,7 @@ def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
         if sha256_bytes(text.encode("utf-8")) != manifest["corpus"].get(data["source"]):
             raise IndexStaleError(f"{data['source']} changed since the index was built; rebuild it")
         documents[data["source"]] = _doc_from_json(data, text)
-    chunks = tuple(Chunk(**{**c, "sentence_ids": tuple(c["sentence_ids"])}) for c in meta["chunks"])
+    chunks = tuple(_chunk_from_json(c) for c in meta["chunks"])
     if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest.get("dimension"):
         raise IndexCorruptError(f"{build}: FAISS holds {faiss_index.ntotal} vectors for {len(chunks)} chunks")
     return LoadedIndex(build, manifest, documents, chunks, faiss_index)

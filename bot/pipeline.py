@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 from .answer import (
     REFUSAL_INSTRUCTION,
@@ -27,6 +28,7 @@ from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
 from .followup import Turn, resolve
 from .guard import is_instruction, is_noise
 from .index import BuildReport, LoadedIndex, build_index, check_fresh, expected_fingerprint, load_index
+from .onnx_embed import OnnxEmbedder
 from .policy import Document, read_policy
 from .rerank import CrossEncoder
 from .retrieval import Hit, RetrievalParams, Retriever
@@ -51,10 +53,15 @@ class PolicyBot:
         )
         self.embedder = Embedder(settings.embedding_model)
         self.domain = DomainClassifier.load()
-        self.reranker = CrossEncoder(settings.reranker_dir) if settings.reranker_dir else None
+        self.reranker = (
+            CrossEncoder(settings.reranker_dir, threads=settings.model_threads, batch_size=settings.rerank_batch)
+            if settings.reranker_dir
+            else None
+        )
         self._index: LoadedIndex | None = None
         self._retriever: Retriever | None = None
         self._contact: Citation | None = None
+        self._files: dict[str, tuple[tuple[int, int], str]] = {}
 
     # -- corpus and index -------------------------------------------------------------------------
     def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
@@ -95,7 +102,9 @@ class PolicyBot:
         if self._retriever is not None:
             return
         self._index = self.load(rebuild=rebuild)
-        self._retriever = Retriever(self._index, self.embedder, self.reranker, self.retrieval_params)
+        # Questions are embedded by the build's ONNX export of the model: no torch at query time.
+        encoder = OnnxEmbedder.for_build(self._index.path, self.embedder.model_name, self.settings.model_threads)
+        self._retriever = Retriever(self._index, encoder, self.reranker, self.retrieval_params)
         self._retriever.warm_up()
         self._contact = contact_citation(self._index)
 
@@ -122,8 +131,8 @@ class PolicyBot:
         if is_instruction(question):
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
         query = resolve(question, history)
-        vector = self.embedder.encode([query])
         assert self._retriever is not None
+        vector = self._retriever.embed(query)
         hits = self._retriever.run(query, self.settings.top_k, vector)
         if not hits:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, 0.0)
@@ -142,7 +151,7 @@ class PolicyBot:
         cites = [citation(self.index, c.source, c.section, c.start, c.end, s) for c, s in chosen]
         kept, dropped = verify_quotes(cites, self._text_of)
         if not kept:
-            return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
+            return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence, dropped)
         best: dict[tuple[str, str], float] = {}
         for c in kept:
             best[(c.source, c.section)] = max(best.get((c.source, c.section), c.score), c.score)
@@ -161,13 +170,33 @@ class PolicyBot:
         )
 
     def _text_of(self, source: str) -> str | None:
-        doc = self.index.documents.get(source)
-        return doc.text if doc else None
+        """The cited file as it is on disk now (re-read when it changes), so quotes are checked against the file."""
+        path = Path(source) if Path(source).is_absolute() else self.settings.root / source
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._files.get(source)
+        if cached is None or cached[0] != key:
+            try:
+                cached = (key, path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                return None
+            self._files[source] = cached
+        return cached[1]
 
-    def _refuse(self, question: str, query: str, reason: str, hits: list[Hit], confidence: float) -> Answer:
+    def _refuse(
+        self,
+        question: str,
+        query: str,
+        reason: str,
+        hits: list[Hit],
+        confidence: float,
+        dropped: Sequence[Citation] = (),
+    ) -> Answer:
         contact = self._contact
         if contact is not None and not verify_quotes([contact], self._text_of)[0]:
             contact = None
-        return Answer(
-            question, refusal_text(reason, contact), True, reason, confidence, (), tuple(hits), query, contact
-        )
+        text = refusal_text(reason, contact)
+        return Answer(question, text, True, reason, confidence, (), tuple(hits), query, contact, tuple(dropped))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import Chunk
-from .embedding import Embedder
+from .embedding import TextEncoder
 from .index import LoadedIndex
 from .lexical import LexicalIndex
 from .rerank import CrossEncoder
@@ -48,7 +48,7 @@ class Retriever:
     """Config in ``__init__``; ``warm_up`` loads the models; ``run`` answers one query."""
 
     def __init__(
-        self, index: LoadedIndex, embedder: Embedder, reranker: CrossEncoder | None, params: RetrievalParams
+        self, index: LoadedIndex, embedder: TextEncoder, reranker: CrossEncoder | None, params: RetrievalParams
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -63,9 +63,13 @@ class Retriever:
         if self._lexical is None:
             self._lexical = LexicalIndex([c.embed_text for c in self.index.chunks])
 
+    def embed(self, query: str) -> np.ndarray:
+        """The query's embedding, shape (1, dimension)."""
+        return self.embedder.encode([query])
+
     def dense(self, query: str, k: int, vector: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
         if vector is None:
-            vector = self.embedder.encode([query])
+            vector = self.embed(query)
         k = min(k, self.index.faiss_index.ntotal)
         scores, ids = self.index.faiss_index.search(vector, k)
         return [int(i) for i in ids[0] if i >= 0], scores[0]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from .answer import Answer
+from .cache import AnswerCache
 from .errors import BotError, NotReadyError
 from .followup import Turn
 from .pipeline import PolicyBot
@@ -32,8 +33,9 @@ class Service:
         self.bot = PolicyBot(settings)
         self.state: State = "starting"
         self.error: str | None = None
-        # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
-        self._lock = threading.Lock()
+        self.answers = AnswerCache(settings.answer_cache_size)
+        # At most ``ask_concurrency`` questions at a time through the models (each uses ``model_threads`` threads).
+        self._slots = threading.BoundedSemaphore(settings.ask_concurrency)
 
     def warm_up(self) -> None:
         started = time.perf_counter()
@@ -60,8 +62,12 @@ class Service:
         """Answer and log one question; returns the logged question's id (for feedback) and the answer."""
         self.require_ready()
         started = time.perf_counter()
-        with self._lock:
-            answer = self.bot.ask(question, history)
+        build = self.bot.index.path.name
+        answer = self.answers.get(build, question, history)
+        if answer is None:
+            with self._slots:
+                answer = self.bot.ask(question, history)
+            self.answers.put(build, question, history, answer)
         latency_ms = round((time.perf_counter() - started) * 1000)
         top = (
             answer.citations[0].section

@@ -50,12 +50,19 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
     rerank_depth: int = Field(12, ge=0)
+    rerank_batch: int = Field(
+        16, ge=1, description="Pairs per cross-encoder run; 1 scores each pair alone: faster, but some answers change."
+    )
     top_k: int = Field(5, ge=1)
     # answering
     max_quotes: int = Field(3, ge=1)
     quote_margin: float = Field(3.0, ge=0)
     refusal_threshold: float = Field(0.4, ge=0, le=1)
     max_question_chars: int = Field(2000, ge=10)
+    # speed
+    model_threads: int = Field(1, ge=1, description="onnxruntime threads of the query encoder and the reranker.")
+    answer_cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
+    ask_concurrency: int = Field(1, ge=1, description="Questions the server answers at once (``serve``).")
     # serving (``python -m bot serve``)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

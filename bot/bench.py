@@ -1,0 +1,474 @@
+"""``python -m bot bench``: how fast PolicyBot is on this machine, next to a floor and a naive LangChain peer.
+
+Steps, each named below: ``_build`` (a fresh index in a temporary folder, timed), ``_cold`` (fresh
+``python -m bot ask`` processes), ``_warm`` (in one process, per golden-set question: the floor, then our
+``ask``), ``_peer`` (LangChain's HuggingFaceEmbeddings + FAISS ``similarity_search`` over the same chunks and
+model), ``_server`` (``python -m bot serve`` on a free loopback port: time to ready, then a fixed-time load at
+a fixed concurrency, then the peak RSS). ``summarise`` turns the raw timings into the table (a pure function).
+
+Everything runs on 127.0.0.1 in temporary folders, bounded in time and count, and stops by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .settings import Settings
+
+COLD_QUESTION = "Can my 12 year old sign up?"
+REPEATED_QUESTION = "Do you sell my personal information?"
+
+# The targets of issue 5, for the table's last column: (metric, "<=" or ">=", limit).
+TARGETS: dict[str, tuple[str, float]] = {
+    "cold_ask_s": ("<=", 3.0),
+    "server_ready_s": ("<=", 4.0),
+    "ours_p50_ms": ("<=", 30.0),
+    "ours_over_floor": ("<=", 1.3),
+    "ours_over_peer": ("<=", 1.5),
+    "server_rps": (">=", 150.0),
+    "server_p99_ms": ("<=", 150.0),
+    "server_rss_mb": ("<=", 500.0),
+}
+
+
+@dataclass(frozen=True)
+class Latency:
+    n: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+def percentiles(seconds: Sequence[float]) -> Latency:
+    """p50/p95/p99 in milliseconds (nearest rank) of a list of durations in seconds."""
+    if not seconds:
+        return Latency(0, float("nan"), float("nan"), float("nan"))
+    ordered = sorted(seconds)
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))] * 1000
+
+    return Latency(len(ordered), rank(50), rank(95), rank(99))
+
+
+@dataclass(frozen=True)
+class Load:
+    """A fixed-time HTTP load: completed requests, errors, wall time, the latencies."""
+
+    concurrency: int
+    requests: int
+    errors: int
+    seconds: float
+    latency: Latency
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class BenchResult:
+    machine: dict[str, Any]
+    settings: dict[str, Any]
+    index_build_s: float | None = None
+    cold_ask_s: list[float] = field(default_factory=list)
+    floor: Latency | None = None
+    ours: Latency | None = None
+    peer: Latency | None = None
+    peer_note: str = ""
+    hit1_ours: float | None = None
+    hit1_peer: float | None = None
+    questions: int = 0
+    server_ready_s: float | None = None
+    server: Load | None = None
+    server_cached: Load | None = None
+    server_rss_mb: float | None = None
+    load_after: tuple[float, float, float] | None = None
+
+
+# -- pure: the summary and the table ------------------------------------------------------------------------
+def summarise(r: BenchResult) -> dict[str, float | None]:
+    """The headline numbers (None when a step did not run)."""
+
+    def ratio(a: Latency | None, b: Latency | None) -> float | None:
+        return a.p50_ms / b.p50_ms if a and b and b.p50_ms else None
+
+    return {
+        "index_build_s": r.index_build_s,
+        "cold_ask_s": statistics.median(r.cold_ask_s) if r.cold_ask_s else None,
+        "server_ready_s": r.server_ready_s,
+        "floor_p50_ms": r.floor.p50_ms if r.floor else None,
+        "ours_p50_ms": r.ours.p50_ms if r.ours else None,
+        "ours_p95_ms": r.ours.p95_ms if r.ours else None,
+        "ours_over_floor": ratio(r.ours, r.floor),
+        "peer_p50_ms": r.peer.p50_ms if r.peer else None,
+        "ours_over_peer": ratio(r.ours, r.peer),
+        "hit1_ours": r.hit1_ours,
+        "hit1_peer": r.hit1_peer,
+        "server_rps": r.server.rps if r.server else None,
+        "server_p50_ms": r.server.latency.p50_ms if r.server else None,
+        "server_p99_ms": r.server.latency.p99_ms if r.server else None,
+        "cached_rps": r.server_cached.rps if r.server_cached else None,
+        "cached_p99_ms": r.server_cached.latency.p99_ms if r.server_cached else None,
+        "server_rss_mb": r.server_rss_mb,
+    }
+
+
+def verdict(metric: str, value: float | None) -> str:
+    """``met`` or ``MISSED`` against ``TARGETS``; empty when the metric has no target or no value."""
+    if metric not in TARGETS or value is None:
+        return ""
+    op, limit = TARGETS[metric]
+    ok = value <= limit if op == "<=" else value >= limit
+    return f"{'met' if ok else 'MISSED'} ({op} {limit:g})"
+
+
+_ROWS = (
+    ("index build, fresh (s)", "index_build_s", "{:.1f}"),
+    ("cold CLI ask, median (s)", "cold_ask_s", "{:.2f}"),
+    ("server ready (s)", "server_ready_s", "{:.2f}"),
+    ("floor: embed + 1 rerank pass, p50 (ms)", "floor_p50_ms", "{:.1f}"),
+    ("ours: warm ask, p50 (ms)", "ours_p50_ms", "{:.1f}"),
+    ("ours: warm ask, p95 (ms)", "ours_p95_ms", "{:.1f}"),
+    ("ours / floor (p50)", "ours_over_floor", "{:.2f}"),
+    ("peer: LangChain similarity_search, p50 (ms)", "peer_p50_ms", "{:.1f}"),
+    ("ours / peer (p50)", "ours_over_peer", "{:.1f}"),
+    ("hit@1 ours", "hit1_ours", "{:.3f}"),
+    ("hit@1 peer", "hit1_peer", "{:.3f}"),
+    ("server, distinct questions (req/s)", "server_rps", "{:.1f}"),
+    ("server, distinct questions, p50 (ms)", "server_p50_ms", "{:.0f}"),
+    ("server, distinct questions, p99 (ms)", "server_p99_ms", "{:.0f}"),
+    ("server, one repeated question (req/s)", "cached_rps", "{:.1f}"),
+    ("server, one repeated question, p99 (ms)", "cached_p99_ms", "{:.0f}"),
+    ("server peak RSS (MB)", "server_rss_mb", "{:.0f}"),
+)
+
+
+def format_table(r: BenchResult) -> str:
+    """A markdown table: metric, value, target."""
+    numbers = summarise(r)
+    m = r.machine
+    lines = [
+        f"Machine: {m['nproc']} cores, {m['cpu']}, Python {m['python']}; "
+        f"load average {m['load'][0]:.2f} at start" + (f", {r.load_after[0]:.2f} at end" if r.load_after else ""),
+        f"Golden-set questions: {r.questions}; server load: concurrency "
+        f"{r.server.concurrency if r.server else '-'}, {r.settings.get('seconds')} s"
+        + (f"; peer: {r.peer_note}" if r.peer_note else ""),
+        "",
+        "| metric | value | target |",
+        "| --- | ---: | --- |",
+    ]
+    for label, key, fmt in _ROWS:
+        value = numbers[key]
+        shown = "-" if value is None else fmt.format(value)
+        lines.append(f"| {label} | {shown} | {verdict(key, value)} |")
+    if r.server:
+        lines.append("")
+        lines.append(
+            f"Server, distinct questions: {r.server.requests} answered, {r.server.errors} errors "
+            f"in {r.server.seconds:.1f} s"
+        )
+    return "\n".join(lines)
+
+
+def to_dict(r: BenchResult) -> dict[str, Any]:
+    data = asdict(r)
+    data["summary"] = summarise(r)
+    data["verdicts"] = {k: verdict(k, v) for k, v in data["summary"].items() if k in TARGETS}
+    return data
+
+
+# -- steps -------------------------------------------------------------------------------------------------
+def _machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load": os.getloadavg(),
+    }
+
+
+def _env(settings: Settings, index_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env |= {
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "BOT_ROOT": str(settings.root),
+        "BOT_INDEX_DIR": str(index_dir),
+        "BOT_MODEL_THREADS": str(settings.model_threads),
+        "BOT_RERANK_BATCH": str(settings.rerank_batch),
+        "BOT_ASK_CONCURRENCY": str(settings.ask_concurrency),
+    }
+    return env | extra
+
+
+def _run(args: list[str], settings: Settings, env: dict[str, str], timeout: float) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=settings.root, env=env, capture_output=True, timeout=timeout
+    )
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        raise RuntimeError(f"`python -m bot {' '.join(args)}` exited {done.returncode}: {done.stderr.decode()[-2000:]}")
+    return seconds
+
+
+def _build(settings: Settings, index_dir: Path) -> float:
+    return _run(["index"], settings, _env(settings, index_dir), timeout=600)
+
+
+def _cold(settings: Settings, index_dir: Path, runs: int) -> list[float]:
+    return [_run(["ask", COLD_QUESTION], settings, _env(settings, index_dir), timeout=300) for _ in range(runs)]
+
+
+def _hit1(sections: Sequence[str], acceptable: Sequence[str]) -> bool:
+    from .evals.text import section_matches
+
+    return bool(sections) and section_matches(sections[0], acceptable)
+
+
+def _warm(settings: Settings, cases: Sequence[Any]) -> tuple[Latency, Latency, float]:
+    """(floor, ours, hit@1 of ours), measured alternately question by question under the same load."""
+    from .followup import Turn
+    from .onnx_embed import OnnxEmbedder
+    from .pipeline import PolicyBot
+    from .rerank import CrossEncoder
+
+    bot = PolicyBot(settings)
+    bot.warm_up(rebuild=False)
+    index = bot.index
+    # The floor's own encoder and reranker (same settings, no score cache): nothing shared with ``bot``.
+    encoder = OnnxEmbedder.for_build(index.path, settings.embedding_model, settings.model_threads)
+    reranker = CrossEncoder(
+        settings.reranker_dir, threads=settings.model_threads, batch_size=settings.rerank_batch, cache_size=0
+    )
+
+    def floor_once(question: str) -> float:
+        _, ids = index.faiss_index.search(encoder.encode([question]), settings.rerank_depth)
+        passages = [index.chunks[i].embed_text for i in ids[0] if i >= 0]  # the same number as ours reranks
+        began = time.perf_counter()
+        encoder.encode([question])
+        reranker.score(question, passages)
+        return time.perf_counter() - began
+
+    for case in cases[:3]:  # first runs allocate; not timed
+        floor_once(case.question)
+        bot.ask(case.question)
+    floor, ours, hits, answerable = [], [], 0, 0
+    for case in cases:
+        floor.append(floor_once(case.question))
+        history = [Turn(role, content) for role, content in case.history]
+        began = time.perf_counter()
+        answer = bot.ask(case.question, history)
+        ours.append(time.perf_counter() - began)
+        if case.answerable:
+            answerable += 1
+            hits += _hit1([h.chunk.section_title for h in answer.retrieved], case.sections)
+    return percentiles(floor), percentiles(ours), hits / answerable if answerable else float("nan")
+
+
+def _peer(settings: Settings, cases: Sequence[Any]) -> tuple[Latency, float]:
+    """The naive LangChain chain: HuggingFaceEmbeddings (same model) + an in-memory FAISS store, top-5 search."""
+    import logging
+
+    from langchain_community.vectorstores import FAISS
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from .index import load_index
+
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    chunks = load_index(settings.resolved_index_dir(), settings.root).chunks
+    embeddings = HuggingFaceEmbeddings(
+        model_name=settings.embedding_model,
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True},
+    )
+    store = FAISS.from_texts(
+        [c.embed_text for c in chunks], embeddings, metadatas=[{"section": c.section_title} for c in chunks]
+    )
+    for case in cases[:3]:
+        store.similarity_search(case.question, k=settings.top_k)
+    times, hits, answerable = [], 0, 0
+    for case in cases:
+        began = time.perf_counter()
+        docs = store.similarity_search(case.question, k=settings.top_k)
+        times.append(time.perf_counter() - began)
+        if case.answerable:
+            answerable += 1
+            hits += _hit1([d.metadata["section"] for d in docs], case.sections)
+    return percentiles(times), hits / answerable if answerable else float("nan")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM), from /proc."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+async def _load(url: str, bodies: Callable[[int], dict[str, Any] | None], concurrency: int, seconds: float) -> Load:
+    """``concurrency`` clients POST ``bodies(n)`` in turn until ``seconds`` pass or the bodies run out."""
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60.0) as client:
+
+        async def client_loop() -> None:
+            nonlocal errors, sent
+            while time.perf_counter() < deadline:
+                body = bodies(sent)
+                sent += 1
+                if body is None:
+                    return
+                began = time.perf_counter()
+                try:
+                    response = await client.post("/api/ask", json=body)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - began)
+                errors += not ok
+
+        began = time.perf_counter()
+        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return Load(concurrency, len(latencies) - errors, errors, elapsed, percentiles(latencies))
+
+
+def _server(
+    settings: Settings, index_dir: Path, work: Path, cases: Sequence[Any], seconds: float, concurrency: int
+) -> tuple[float, Load, Load, float | None]:
+    """(seconds to ready, the distinct-question load, the repeated-question load, peak RSS in MB)."""
+    import httpx
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = _env(
+        settings,
+        index_dir,
+        BOT_DATABASE_URL=f"sqlite:///{(work / 'bench.db').as_posix()}",
+        BOT_RATE_LIMIT="1000000/minute",
+        BOT_AGENT_PASSWORD="",
+    )
+    log = (work / "server.log").open("wb")
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=settings.root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        ready = None
+        while time.perf_counter() - began < 300:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}; see {work / 'server.log'}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "/api/health", timeout=5).status_code == 200:
+                    ready = time.perf_counter() - began
+                    break
+            time.sleep(0.02)
+        if ready is None:
+            raise RuntimeError("the server was not ready after 300 s")
+        distinct = [
+            {"question": c.question, "history": [{"role": r, "content": t} for r, t in c.history]} for c in cases
+        ]
+        load = asyncio.run(_load(url, lambda n: distinct[n] if n < len(distinct) else None, concurrency, seconds))
+        repeated = asyncio.run(_load(url, lambda n: {"question": REPEATED_QUESTION}, concurrency, min(5.0, seconds)))
+        return ready, load, repeated, _peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def run_bench(
+    settings: Settings,
+    seconds: float = 20.0,
+    concurrency: int = 8,
+    cold_runs: int = 3,
+    limit: int | None = None,
+    peer: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> BenchResult:
+    """Every step above, in a temporary folder; the index is built there, the configured one is not touched."""
+    from .evals.dataset import load_cases
+
+    say = progress or (lambda _: None)
+    cases = load_cases([settings.root / "evals" / "datasets" / "golden.jsonl"])[:limit]
+    result = BenchResult(
+        _machine(),
+        {
+            "seconds": seconds,
+            "concurrency": concurrency,
+            "model_threads": settings.model_threads,
+            "rerank_batch": settings.rerank_batch,
+            "rerank_depth": settings.rerank_depth,
+            "ask_concurrency": settings.ask_concurrency,
+        },
+        questions=len(cases),
+    )
+    with tempfile.TemporaryDirectory(prefix="policybot-bench-") as tmp:
+        work = Path(tmp)
+        index_dir = work / "index"
+        local = settings.model_copy(update={"index_dir": index_dir})
+        say("building a fresh index")
+        result.index_build_s = _build(local, index_dir)
+        say(f"cold asks ({cold_runs})")
+        result.cold_ask_s = _cold(local, index_dir, cold_runs)
+        say("server: start, load, peak RSS")
+        result.server_ready_s, result.server, result.server_cached, result.server_rss_mb = _server(
+            local, index_dir, work, cases, seconds, concurrency
+        )
+        say(f"floor and ours, in process, {len(cases)} questions")
+        result.floor, result.ours, result.hit1_ours = _warm(local, cases)
+        if peer:
+            say("peer (LangChain)")
+            try:
+                result.peer, result.hit1_peer = _peer(local, cases)
+                result.peer_note = "langchain-huggingface HuggingFaceEmbeddings + langchain-community FAISS"
+            except ImportError as exc:
+                result.peer_note = f"not run ({exc}; pip install langchain-huggingface langchain-community)"
+    result.load_after = os.getloadavg()
+    return result
+
+
+def result_json(result: BenchResult) -> str:
+    return json.dumps(to_dict(result), indent=2, default=str)

@@ -1,0 +1,50 @@
+"""The answer cache: LRU, keyed by question and history, dropped when the index build changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import Answer
+from bot.cache import AnswerCache
+from bot.followup import Turn
+
+
+def answer(text: str) -> Answer:
+    return Answer(text, text, False, None, 1.0, (), (), text)
+
+
+def test_hit_miss_and_history_are_part_of_the_key() -> None:
+    cache = AnswerCache(4)
+    a = answer("a")
+    assert cache.get("b1", "q", []) is None
+    cache.put("b1", "q", [], a)
+    assert cache.get("b1", "q", []) is a
+    assert cache.get("b1", "q", [Turn("user", "earlier")]) is None
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+def test_least_recently_used_goes_first() -> None:
+    cache = AnswerCache(2)
+    cache.put("b", "one", [], answer("1"))
+    cache.put("b", "two", [], answer("2"))
+    assert cache.get("b", "one", []) is not None  # "two" is now the oldest
+    cache.put("b", "three", [], answer("3"))
+    assert len(cache) == 2
+    assert cache.get("b", "two", []) is None
+    assert cache.get("b", "one", []) is not None
+
+
+def test_a_new_build_drops_everything() -> None:
+    cache = AnswerCache(8)
+    cache.put("build-1", "q", [], answer("old"))
+    assert cache.get("build-2", "q", []) is None
+    assert len(cache) == 0
+    assert cache.get("build-1", "q", []) is None
+
+
+def test_size_zero_keeps_nothing() -> None:
+    cache = AnswerCache(0)
+    cache.put("b", "q", [], answer("a"))
+    assert cache.get("b", "q", []) is None
+    with pytest.raises(ValueError, match="size"):
+        AnswerCache(-1)
