@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser index run serve ask test lint typecheck pytest eval policyqa clean
+.PHONY: help install browser index run serve ask test lint typecheck pytest eval notebooks policyqa clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -57,7 +57,10 @@ policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own sco
 	$(PY) -m bot policyqa --data $(POLICYQA_DIR) --out $(POLICYQA_PRED)
 	python3 $(BENCH)/score_policyqa.py policyqa --dir $(POLICYQA_DIR) --pred $(POLICYQA_PRED)
 
-test: lint typecheck pytest eval ## Everything CI runs (lint, types, tests, the eval gate)
+notebooks: install ## Run the notebooks headless (they are committed without outputs)
+	$(PY) -m pytest --nbmake --nbmake-timeout=600 notebooks
+
+test: lint typecheck pytest eval notebooks ## Everything CI runs (lint, types, tests, the eval gate)
 
 clean: ## Remove the venv and built index
 	rm -rf $(VENV) .index

@@ -50,6 +50,7 @@ class PolicyBot:
             settings.dense_weight,
             settings.lexical_weight,
             settings.rerank_depth,
+            settings.query_expansion,
         )
         self.embedder = Embedder(settings.embedding_model)
         self.domain = DomainClassifier.load()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import Chunk
+from .expand import expand, spell_out
 from .embedding import TextEncoder
 from .index import LoadedIndex
 from .lexical import LexicalIndex
@@ -21,6 +22,7 @@ class RetrievalParams:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     rerank_depth: int = 12
+    expand: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,19 @@ class Retriever:
         return [int(i) for i in ids[0] if i >= 0], scores[0]
 
     def run(self, query: str, top_k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
-        """The ``top_k`` best chunks for ``query`` (``vector``: its embedding, when already computed)."""
+        """The ``top_k`` best chunks for ``query`` (``vector``: its embedding, when already computed).
+
+        Dense and lexical retrieval search the expanded query (acronyms spelled out, lay words mapped to
+        policy words); the reranker reads the query with its acronyms spelled out.
+        """
         self.warm_up()
         assert self._lexical is not None
         p = self.params
-        dense_ids, dense_scores = self.dense(query, p.dense_k, vector)
-        lex_all = self._lexical.scores(query)
+        search = expand(query) if self.params.expand else query
+        if search != query:
+            vector = None
+        dense_ids, dense_scores = self.dense(search, p.dense_k, vector)
+        lex_all = self._lexical.scores(search)
         lex_ids = [int(i) for i in np.argsort(-lex_all, kind="stable")[: p.lexical_k] if lex_all[i] > 0]
         fused = rrf([(dense_ids, p.dense_weight), (lex_ids, p.lexical_weight)], p.rrf_k)
         order = sorted(fused, key=lambda i: -fused[i])
@@ -89,7 +98,8 @@ class Retriever:
         rerank: dict[int, float] = {}
         if self.reranker is not None and p.rerank_depth > 0:
             head = order[: p.rerank_depth]
-            logits = self.reranker.score(query, [self.index.chunks[i].embed_text for i in head])
+            rerank_query = spell_out(query) if self.params.expand else query
+            logits = self.reranker.score(rerank_query, [self.index.chunks[i].embed_text for i in head])
             rerank = {c: float(s) for c, s in zip(head, logits, strict=True)}
             order = sorted(head, key=lambda i: -rerank[i]) + order[p.rerank_depth :]
         hits = []

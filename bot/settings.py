@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
     rerank_depth: int = Field(12, ge=0)
+    query_expansion: bool = True
     rerank_batch: int = Field(
         16, ge=1, description="Pairs per cross-encoder run; 1 scores each pair alone: faster, but some answers change."
     )

@@ -1,0 +1,62 @@
+"""Query expansion with privacy vocabulary: acronyms spelled out, lay words mapped to policy words.
+
+Visitors write "COPPA", "kids", "sue", "cops"; policies write "Children’s Online Privacy Protection Act",
+"children", "litigation", "law enforcement". Acronyms are spelled out for every retriever (and the
+reranker); lay words add their policy terms to the lexical (BM25) and dense queries only.
+"""
+
+from __future__ import annotations
+
+import re
+
+ACRONYMS = {
+    "coppa": "Children's Online Privacy Protection Act",
+    "ccpa": "California Consumer Privacy Act",
+    "cpra": "California Privacy Rights Act",
+    "caloppa": "California Online Privacy Protection Act",
+    "gdpr": "General Data Protection Regulation (EU)",
+    "hipaa": "Health Insurance Portability and Accountability Act",
+    "glba": "Gramm Leach Bliley Act",
+    "sox": "Sarbanes-Oxley Act",
+    "ferpa": "Family Educational Rights and Privacy Act",
+    "pipeda": "Personal Information Protection and Electronic Documents Act (Canada)",
+    "dnt": "Do Not Track",
+    "pii": "personally identifiable information",
+    "isp": "Internet Service Provider",
+    "ip": "internet protocol (IP) address",
+    "tos": "terms of service",
+    "2fa": "two-factor authentication",
+}
+
+LAY_TERMS = {
+    r"kids?|child|minors?|teens?|teenagers?|\d{1,2}[ -]?(?:yo|year[ -]old)s?": "children age",
+    r"sue|suing|lawsuits?|court|judge|legal action": "litigation claim arbitration dispute",
+    r"cops|police|fbi|government|authorities": "law enforcement legal process subpoena court order",
+    r"hack(?:er|ers|ed|ing)?|breach(?:es|ed)?|leak(?:s|ed)?|stolen": "security unauthorized persons obtain access",
+    r"delete|erase|remove|wipe": "delete remove withdraw consent",
+    r"spam|newsletters?|marketing emails?|promo(?:tional)? emails?": "email messages unsubscribe",
+    r"updated?|revis(?:e|ed|ion)|changed?": "changes modify revised",
+    r"mailing address|postal address|snail mail|write to": "contact us writing address",
+    r"sell|selling|sold": "sell trade transfer third parties",
+    r"track(?:s|ing|ed)?": "cookies track",
+    r"keep|store|retain|retention|how long": "keep retain as long as permitted",
+    r"abroad|overseas|another country|outside the (?:us|u\.s\.|united states)": "international transferred United States",
+}
+
+_ACRONYM = re.compile(r"\b(" + "|".join(map(re.escape, ACRONYMS)) + r")\b", re.I)
+_LAY = [(re.compile(rf"\b(?:{pattern})\b", re.I), terms) for pattern, terms in LAY_TERMS.items()]
+
+
+def spell_out(query: str) -> str:
+    """Append the expansion of each acronym the query uses: "are you COPPA compliant? (COPPA: ...)"."""
+    found = {m.group(1).lower() for m in _ACRONYM.finditer(query)}
+    if not found:
+        return query
+    return query + " (" + "; ".join(f"{a.upper()}: {ACRONYMS[a]}" for a in sorted(found)) + ")"
+
+
+def expand(query: str) -> str:
+    """The query for the retrievers: acronyms spelled out, plus the policy words for any lay words."""
+    extra = [terms for pattern, terms in _LAY if pattern.search(query)]
+    spelled = spell_out(query)
+    return f"{spelled} {' '.join(extra)}" if extra else spelled
