@@ -40,7 +40,9 @@ LAY_TERMS = {
     r"sell|selling|sold": "sell trade transfer third parties",
     r"track(?:s|ing|ed)?": "cookies track",
     r"keep|store|retain|retention|how long": "keep retain as long as permitted",
-    r"abroad|overseas|another country|outside the (?:us|u\.s\.|united states)": "international transferred United States",
+    r"abroad|overseas|another country|outside the (?:us|u\.s\.|united states)": (
+        "international transferred United States"
+    ),
 }
 
 _ACRONYM = re.compile(r"\b(" + "|".join(map(re.escape, ACRONYMS)) + r")\b", re.I)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import Chunk
-from .expand import expand, spell_out
 from .embedding import TextEncoder
+from .expand import expand, spell_out
 from .index import LoadedIndex
 from .lexical import LexicalIndex
 from .rerank import CrossEncoder
