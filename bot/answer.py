@@ -130,15 +130,23 @@ def candidates(index: LoadedIndex, hits: list[Hit], depth: int) -> list[Candidat
 
 
 def choose(
-    cands: list[Candidate], scores: list[float], primary: tuple[str, int], max_quotes: int, margin: float
+    cands: list[Candidate],
+    scores: list[float],
+    primary: tuple[str, int],
+    max_quotes: int,
+    margin: float,
+    sentence_weight: float = 0.3,
 ) -> list[tuple[Candidate, float]]:
     """Pick the best sentence of the primary (top-ranked) section, then others close to it, best first.
 
-    A sentence's score mixes its own cross-encoder logit with the logit of the chunk it came from, so a
-    short sentence that only makes sense in context ("You must be over the age of 18") still counts.
+    A sentence's score mixes its own cross-encoder logit (weight ``sentence_weight``) with the logit of the
+    chunk it came from, so a sentence that only makes sense in context ("You must be over the age of 18")
+    still counts; the chunk, which the reranker reads with its context, weighs more.
     Sentences from other sections must come closer (half the margin) to be added.
     """
-    combined = [(c, 0.5 * s + 0.5 * c.chunk_score) for c, s in zip(cands, scores, strict=True)]
+    combined = [
+        (c, sentence_weight * s + (1 - sentence_weight) * c.chunk_score) for c, s in zip(cands, scores, strict=True)
+    ]
     combined.sort(key=lambda cs: -cs[1])
     in_primary = [cs for cs in combined if (cs[0].source, cs[0].section) == primary]
     if not in_primary:

@@ -10,19 +10,21 @@ Run it with ``python -m bot serve`` or ``uvicorn --factory bot.api:create_app``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
 from slowapi.util import get_remote_address
@@ -44,7 +46,7 @@ from .errors import (
 from .followup import Turn
 from .middleware import BodyLimit, SecurityHeaders
 from .pages import parse_range, policy_page
-from .service import Service
+from .service import Service, text_problem
 from .settings import Settings
 from .store import Store
 
@@ -83,11 +85,59 @@ _STATUS: list[tuple[type[BotError], int]] = [
 
 
 # -- request bodies ------------------------------------------------------------------------------------
+def _storable(text: str) -> str:
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+# Free text that is logged and stored: no control characters (but tab and line breaks), no lone surrogates.
+Text = Annotated[str, AfterValidator(_storable)]
+TurnText = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_storable)]
+CommentText = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_storable)]
+
+
+class StrictJSONRequest(Request):
+    """A request whose JSON body must be UTF-8 (RFC 8259) and whose errors say what is wrong.
+
+    Invalid JSON stays FastAPI's 422; bytes that are not UTF-8, nesting too deep for the parser and
+    numbers too long to convert become a 400 naming the problem (FastAPI alone says "error parsing the body").
+    """
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise HTTPException(400, f"the request body is not UTF-8 text (byte {exc.start})") from exc
+            try:
+                self._json = json.loads(text)
+            except json.JSONDecodeError:
+                raise
+            except RecursionError as exc:
+                raise HTTPException(400, "the request body nests JSON arrays or objects too deeply") from exc
+            except ValueError as exc:  # the only other one: an integer with more digits than Python converts
+                raise HTTPException(400, "the request body has a number with too many digits") from exc
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict
+
+
 class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: TurnText
 
 
 class AskIn(BaseModel):
@@ -97,16 +147,16 @@ class AskIn(BaseModel):
         json_schema_extra={"examples": [{"question": "Do you use cookies?", "history": []}]},
     )
 
-    question: str = Field(description="The question, in plain words.")
+    question: Text = Field(description="The question, in plain words.")
     history: list[TurnIn] = Field(default_factory=list, description="Earlier turns, oldest first, for follow-ups.")
 
 
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: str = Field(min_length=1, max_length=64, description="The `id` that /api/ask returned.")
+    id: str = Field(pattern=r"^[0-9a-f]{32}$", description="The `id` that /api/ask returned (32 hex digits).")
     rating: Literal["up", "down"]
-    comment: str | None = Field(None, max_length=2000)
+    comment: CommentText | None = None
 
 
 class FeedbackOut(BaseModel):
@@ -130,10 +180,15 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "model_type", "dict_type"})
+
+
 def _validation_detail(errors: list[dict[str, Any]]) -> str:
     def one(e: dict[str, Any]) -> str:
         if e.get("type") == "json_invalid":
             return "the request body is not valid JSON"
+        if e.get("type") in _NOT_AN_OBJECT and _where(tuple(e.get("loc", ()))) == "body":
+            return "the request body must be a JSON object, sent with Content-Type: application/json"
         return f"{_where(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}"
 
     return "; ".join(one(e) for e in errors)
@@ -190,6 +245,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Answers questions about a privacy policy with verbatim, cited quotes.",
         lifespan=lifespan,
     )
+    app.router.route_class = StrictJSONRoute
     limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
     app.state.limiter = limiter
 

@@ -218,7 +218,6 @@ def _env(settings: Settings, index_dir: Path, **extra: str) -> dict[str, str]:
         "BOT_INDEX_DIR": str(index_dir),
         "BOT_MODEL_THREADS": str(settings.model_threads),
         "BOT_RERANK_BATCH": str(settings.rerank_batch),
-        "BOT_ASK_CONCURRENCY": str(settings.ask_concurrency),
     }
     return env | extra
 
@@ -443,7 +442,6 @@ def run_bench(
             "model_threads": settings.model_threads,
             "rerank_batch": settings.rerank_batch,
             "rerank_depth": settings.rerank_depth,
-            "ask_concurrency": settings.ask_concurrency,
         },
         questions=len(cases),
     )

@@ -318,7 +318,7 @@ def bench(seconds: float, concurrency: int, cold_runs: int, limit: int | None, n
 
         python -m bot bench
 
-        BOT_ASK_CONCURRENCY=2 python -m bot bench --seconds 10 --json
+        BOT_RERANK_BATCH=1 python -m bot bench --seconds 10 --json
     """
     from .bench import format_table, result_json, run_bench
 

@@ -35,3 +35,15 @@ class NotReadyError(BotError):
 
 class UnknownQuestionError(BotError):
     """Feedback names a question id that was never logged (or was purged)."""
+
+
+class LLMError(BotError):
+    """The language model failed or refused the request; the answer falls back to the quotes alone."""
+
+
+class LLMTimeoutError(LLMError):
+    """The language model did not answer within ``BOT_LLM_TIMEOUT`` seconds."""
+
+
+class LLMRateLimitError(LLMError):
+    """The language model's provider said too many requests (HTTP 429)."""

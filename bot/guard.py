@@ -29,6 +29,32 @@ _INSTRUCTION = re.compile(
   | \b(rewrite|reword|edit|change|modify)\s+(the|your|this)\s+(privacy\s+)?policy\s+(so|to)\b
   | \breplace\s+every\b
   | !\[[^\]]*\]\(https?://
+  # -- added for the red-team families of tests/test_injection.py (issue 6) --
+  # chat-template and role delimiters: a message that forges a system/assistant turn
+  | <\|(im_start|im_end|system|user|assistant|endoftext)\|> | \[/?INST\] | <</?SYS>> | \#\#\#\s*(instruction|system|response)\b
+  | (?:^|\n|[-=\#*]{2,})\s*(system|assistant|human)\s*: | ["']role["']\s*:\s*["'](system|assistant|developer)["']
+  # asking for an answer that is not made of quotes
+  | \bin\s+your\s+own\s+words\b | \bstop\s+quoting\b | \b(without|no)\s+(citations?|quotes?|quoting|sources?)\b
+  | \banswer\s+(freely|anything)\b | \bwithout\s+(relying\s+on|using|looking\s+at)\s+the\s+policy\b | \bno\s+longer\s+(restricted|bound|limited)\b
+  | \b(write|draft|compose)\s+(me\s+)?(a|an)\s+(statement|paragraph|summary|reply|response|version)\b
+  | \bcomplete\s+(this|the|my|the\s+following)\s+(sentence|phrase|text|quote)\b | \bagree\s+with\s+me\b
+  | \b(reply|respond|answer)\s+(only\s+)?(with\s+)?["'“‘][^"'”’]{1,40}["'”’]
+  # role-play set-ups
+  | \blet'?s\s+play\s+a\s+game\b | \b(imagine|suppose)\s+(that\s+)?you\s+(are|were)\b | \byou\s+are\s+\w*(bot|gpt|ai)\s+(who|that|which)\b
+  | \bwhat\s+were\s+you\s+told\b | \b(repeat|print|show|output)\b.{0,20}\b(text|words|everything|messages?)\s+(above|before)\b
+  # encodings and obfuscation: rot13/hex answers, leetspeak, letters spaced out, zero-width characters inside words
+  | \brot-?13\b | \b(answer|reply|respond|write)\s+(only\s+)?in\s+(hex|binary|morse|leetspeak|pig\s+latin)\b
+  | \b(?=[\w!|@$]*[0-9!|@$])(?:[i1!|]gn[o0]r[e3]|d[i1!|][s5$]r[e3]g[a4@]rd|f[o0]rg[e3][t7]|[o0]v[e3]rr[i1!|]d[e3]|[i1!|]n[s5$][t7]ruc[t7][i1!|][o0]n[s5$]?)\b
+  | (?<!\S)\w(?:[ \t]+\w(?!\S)){5,} | \w[\u200b-\u200d\u2060\ufeff\u00ad]+\w
+  # the same override in other languages
+  | \b(ignor[ae]|ignorez|ignoriere|oublie[zr]?|olvida|vergiss|negeer)\b.{0,40}\b(instrucciones|instructions|r[eè]gles|reglas|anweisungen|regeln|istruzioni|regole|instructies)\b
+  | (?:^|[.!?:;]\s*|\b(please|now|then|and|just)\s+)translate\b.{0,60}\b(into|to)\s+[A-Za-z]+
+  # long encoded blobs (base64-like: upper and lower case letters and digits, no spaces)
+  | (?<![\w+/])(?-i:(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[0-9])[A-Za-z0-9+/]{24,}={0,2})(?![\w+/=])
+  # markup meant for whoever renders the answer: links, images, scripts, event handlers
+  | \[[^\]]*\]\(\s*(https?:|javascript:|data:) | <\s*(img|script|iframe|svg|object|embed)\b | \bon(error|load|click|mouseover)\s*= | \bjavascript\s*:
+  | \bmarkdown\s+(image|link)\b
+  | \b(hidden|secret|internal)\s+(configuration|config|settings|rules|instructions|prompt)\b
     """,
     re.I | re.X | re.S,
 )

@@ -147,7 +147,12 @@ class PolicyBot:
         scores = list(self.reranker.score(query, texts)) if self.reranker else [c.chunk_score for c in cands]
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         chosen = choose(
-            cands, [float(s) for s in scores], primary, self.settings.max_quotes, self.settings.quote_margin
+            cands,
+            [float(s) for s in scores],
+            primary,
+            self.settings.max_quotes,
+            self.settings.quote_margin,
+            self.settings.sentence_weight,
         )
         cites = [citation(self.index, c.source, c.section, c.start, c.end, s) for c, s in chosen]
         kept, dropped = verify_quotes(cites, self._text_of)
@@ -156,7 +161,10 @@ class PolicyBot:
         best: dict[tuple[str, str], float] = {}
         for c in kept:
             best[(c.source, c.section)] = max(best.get((c.source, c.section), c.score), c.score)
-        kept.sort(key=lambda c: (-best[(c.source, c.section)], c.source, c.start))
+        primary_title = self.index.document(primary[0]).sections[primary[1]].title
+        kept.sort(
+            key=lambda c: ((c.source, c.section) != (primary[0], primary_title), -best[(c.source, c.section)], c.start)
+        )
         return Answer(
             question,
             render(kept),

@@ -7,6 +7,7 @@ answers ``/api/health`` with 503 while models and index load.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from typing import Literal
 
 from .answer import Answer
 from .cache import AnswerCache
-from .errors import BotError, NotReadyError
+from .errors import BotError, InvalidQuestionError, NotReadyError
 from .followup import Turn
 from .pipeline import PolicyBot
 from .redact import redact
@@ -25,6 +26,29 @@ log = logging.getLogger(__name__)
 
 State = Literal["starting", "ready", "failed"]
 
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; surrogate code points.
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be taken in (logged, stored, embedded), or None when it can.
+
+    Control characters other than tab and line breaks (NUL, escape sequences that rewrite a terminal, C1
+    controls) and lone surrogates (not encodable as UTF-8, so not storable) are refused, not silently dropped.
+    """
+    m = _REFUSED.search(text)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"contains a lone surrogate U+{code:04X} at position {m.start()}, which is not valid Unicode text"
+    return f"contains the control character U+{code:04X} at position {m.start()}; send plain text"
+
+
+def one_line(text: str) -> str:
+    """``text`` for a log line: line breaks escaped, so a message cannot forge a line of its own."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
 
 class Service:
     def __init__(self, settings: Settings, store: Store) -> None:
@@ -34,8 +58,9 @@ class Service:
         self.state: State = "starting"
         self.error: str | None = None
         self.answers = AnswerCache(settings.answer_cache_size)
-        # At most ``ask_concurrency`` questions at a time through the models (each uses ``model_threads`` threads).
-        self._slots = threading.BoundedSemaphore(settings.ask_concurrency)
+        # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
+        # More throughput comes from more processes (uvicorn workers, replicas): see docs/SCALING.md.
+        self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         started = time.perf_counter()
@@ -61,11 +86,18 @@ class Service:
     def ask(self, question: str, history: Sequence[Turn], channel: str) -> tuple[str, Answer]:
         """Answer and log one question; returns the logged question's id (for feedback) and the answer."""
         self.require_ready()
+        for where, text in [
+            ("question", question),
+            *((f"history.{i}.content", t.content) for i, t in enumerate(history)),
+        ]:
+            problem = text_problem(text)
+            if problem:
+                raise InvalidQuestionError(f"{where}: {problem}")
         started = time.perf_counter()
         build = self.bot.index.path.name
         answer = self.answers.get(build, question, history)
         if answer is None:
-            with self._slots:
+            with self._lock:
                 answer = self.bot.ask(question, history)
             self.answers.put(build, question, history, answer)
         latency_ms = round((time.perf_counter() - started) * 1000)
@@ -81,7 +113,7 @@ class Service:
             qid,
             latency_ms,
             answer.reason or False,
-            redact(question),
+            one_line(redact(question)),
         )
         return qid, answer
 

@@ -58,12 +58,12 @@ class Settings(BaseSettings):
     # answering
     max_quotes: int = Field(3, ge=1)
     quote_margin: float = Field(3.0, ge=0)
+    sentence_weight: float = Field(0.3, ge=0, le=1)
     refusal_threshold: float = Field(0.4, ge=0, le=1)
     max_question_chars: int = Field(2000, ge=10)
     # speed
     model_threads: int = Field(1, ge=1, description="onnxruntime threads of the query encoder and the reranker.")
     answer_cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
-    ask_concurrency: int = Field(1, ge=1, description="Questions the server answers at once (``serve``).")
     # serving (``python -m bot serve``)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -87,6 +87,25 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_history_turns: int = Field(default=50, ge=0)
+    # optional LLM phrasing (docs/LLM.md); off while ``llm`` is empty
+    llm: str = Field(
+        default="",
+        description="LangChain chat model as 'provider:model' (init_chat_model), e.g. 'openai:gpt-4o-mini', "
+        "'ollama:llama3.2'; empty: answers are quotes alone.",
+    )
+    llm_base_url: str = Field(default="", description="Base URL of an OpenAI-compatible (or Ollama) server.")
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key; empty: the provider's own variable (OPENAI_API_KEY...)."
+    )
+    llm_timeout: float = Field(default=20.0, gt=0, le=600, description="Seconds before an answer falls back to quotes.")
+    llm_max_tokens: int = Field(default=200, ge=16, le=4096)
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_support_threshold: float = Field(
+        default=5.0, description="Cross-encoder logit a generated sentence needs against its quote (calibrated)."
+    )
+    llm_min_overlap: float = Field(
+        default=0.7, ge=0, le=1, description="Share of a generated sentence's content words found in its quotes."
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

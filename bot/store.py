@@ -6,6 +6,7 @@ card number by mistake. Rows older than the retention period are deleted by ``pu
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,6 +68,17 @@ class Problem:
     comment: str | None
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` redacted, with NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8) made U+FFFD.
+
+    The HTTP API already refuses such text with a 422; this keeps every other caller from failing a write.
+    """
+    return _UNSTORABLE.sub("\ufffd", redact(text))
+
+
 def utcnow() -> datetime:
     """Naive UTC, the same on every database backend."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -111,7 +123,7 @@ class Store:
             id=qid,
             time=utcnow(),
             channel=channel,
-            question=redact(question),
+            question=storable(question),
             refused=refused,
             reason=reason,
             top_section=top_section,
@@ -124,7 +136,7 @@ class Store:
     def record_feedback(self, question_id: str, rating: str, comment: str | None = None) -> int:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
-        comment = redact(comment.strip()) if comment and comment.strip() else None
+        comment = storable(comment.strip()) if comment and comment.strip() else None
         with Session(self.engine) as session, session.begin():
             if session.get(QuestionRow, question_id) is None:
                 raise UnknownQuestionError(f"no question with id {question_id!r} (it may have been purged)")

@@ -1,0 +1,251 @@
+"""Is a generated sentence supported by the quotes it cites? The check every LLM sentence passes before it is shown.
+
+A sentence is supported when, in this order:
+
+1. it cites at least one quote (``[n]``), and every number it cites exists;
+2. every number (digits or number words: dates, ages, amounts) and every capitalised name in it occurs in a
+   cited quote, and any currency sign it uses does too;
+3. its negation agrees with a cited quote: a sentence with "not / no / never / n't / cannot / without..." needs
+   a cited quote with one, and a sentence without needs a quote without;
+4. most of its content words (stemmed; ``min_overlap``) occur in the cited quotes: a sentence that brings
+   its own nouns and verbs ("...to sell your browsing history to advertisers") is an invention;
+5. the support score, the cross-encoder's logit with the sentence (citations removed) as query and that quote
+   as passage, reaches ``threshold`` for at least one cited quote whose negation agrees.
+
+Words naming the parties and the document ("Company", "User", "Sites", "Policy", "we", "you") may be used
+even when the quote says "we" or "the Company" instead. The checks are deliberately simple and conservative:
+they drop some good sentences rather than show a bad one. Everything here is pure except ``score``, which is
+passed in (``bot.rerank.CrossEncoder`` in production), and the thresholds, calibrated by
+``evals/calibrate_support.py`` (docs/LLM.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# Calibrated on evals/calibration/support_pairs.jsonl by evals/calibrate_support.py (docs/LLM.md).
+SUPPORT_THRESHOLD = 5.0
+MIN_OVERLAP = 0.7
+
+# (sentence, passages) -> one support logit per passage
+Scorer = Callable[[str, list[str]], Sequence[float]]
+
+_CITATION = re.compile(r"\[\s*(\d+(?:\s*(?:,|;|-|–|and)\s*\d+)*)\s*\]")
+_ONLY_CITATIONS = re.compile(r"^(?:\s*\[[\d\s,;–\-and]+\])+[\s.!?]*$")
+_BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|\([a-z0-9]\))\s+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CURRENCY = {"$": ("$", "dollar", "usd"), "€": ("€", "euro", "eur"), "£": ("£", "pound", "gbp"), "¥": ("¥", "yen")}
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "million": 10**6,
+    "billion": 10**9,
+}  # fmt: skip
+NEGATIONS = frozenset("not no never none nor neither nobody nothing nowhere cannot can't without unable".split())
+# Words for the parties and the document: a paraphrase may say "the Company" where the quote says "we".
+PARTY_TERMS = frozenset(
+    """
+    company companies user users site sites website websites service services policy privacy we us our you your
+    """.split()
+)
+STOPWORDS = frozenset(
+    """
+    a an the and or but if then than so as of to in on at by for from with into onto about over under after
+    before between through during upon within via per is are was were be been being am do does did doing done
+    has have had having can could may might must shall should will would it its this that these those there
+    here which who whom whose what when where why how all any both each every some such other own same only
+    also just very too more most much many few less least either whether while although though because since
+    until unless yes ok i me my mine he him his she her they them their theirs one ones s t
+    """.split()
+)
+# Capitalised only because they start a sentence: not names, so they need not occur in a quote.
+STARTERS = frozenset(
+    """
+    a an the this that these those there it its we our us you your yours they their them he she his her i
+    yes no not also and but or so if when where while whether which who what how why as at by for from in
+    into of on to with without under over after before about per unless until although though because since
+    however additionally furthermore moreover therefore thus instead otherwise still then here both each every
+    any all some many most such only even just overall please note according
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """One generated sentence and the verdict on it. ``score`` is None when an earlier check already failed."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    score: float | None
+    reason: str
+
+
+# -- splitting and reading a sentence ---------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _segmenter():  # type: ignore[no-untyped-def]
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of generated text: one per line at most, pysbd within a line, list bullets removed.
+
+    A piece that is only citations ("We use cookies. [1]") is joined to the sentence before it.
+    """
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = _BULLET.sub("", line).strip()
+        if not line:
+            continue
+        for piece in _segmenter().segment(line):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if _ONLY_CITATIONS.match(piece) and sentences:
+                sentences[-1] = f"{sentences[-1]} {piece}"
+            else:
+                sentences.append(piece)
+    return sentences
+
+
+def cited(sentence: str) -> tuple[int, ...]:
+    """The quote numbers a sentence cites, in order, once each: ``[1]``, ``[1, 2]``, ``[1][3]``, ``[1-3]``."""
+    numbers: list[int] = []
+    for match in _CITATION.finditer(sentence):
+        parts = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        if re.search(r"[-–]", match.group(1)) and len(parts) == 2 and 0 < parts[1] - parts[0] < 10:
+            parts = list(range(parts[0], parts[1] + 1))
+        numbers.extend(n for n in parts if n not in numbers)
+    return tuple(dict.fromkeys(numbers))
+
+
+def strip_citations(sentence: str) -> str:
+    """The sentence without its ``[n]`` markers (what is scored against the quotes)."""
+    text = _CITATION.sub("", sentence)
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return " ".join(text.split())
+
+
+def _fold(text: str) -> str:
+    return text.replace("’", "'").casefold()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.replace("’", "'"))
+
+
+def numbers_in(text: str) -> set[str]:
+    """Every number in ``text`` as digits (commas dropped); number words ("thirteen") count as their digits."""
+    found = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+    found |= {str(NUMBER_WORDS[w.lower()]) for w in words(text) if w.lower() in NUMBER_WORDS}
+    return found
+
+
+def has_negation(text: str) -> bool:
+    return any(w.lower() in NEGATIONS or w.lower().endswith("n't") for w in words(text))
+
+
+def names_in(sentence: str) -> list[str]:
+    """Capitalised words that may be names: every one after the first word, and the first unless it is a
+    common sentence opener (or an adverb in -ly). "I" is not a name."""
+    found = []
+    for i, word in enumerate(words(sentence)):
+        if not word[0].isupper() or word == "I":
+            continue
+        base = re.sub(r"'s$", "", word)
+        if i == 0 and (base.lower() in STARTERS or base.lower().endswith("ly")):
+            continue
+        found.append(base)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed words that carry meaning: no function words, no negations (judged apart), no numbers."""
+    kept = [w.lower() for w in words(text)]
+    kept = [w for w in kept if w not in STOPWORDS and w not in NEGATIONS and not w.endswith("n't")]
+    return [str(w) for w in _stemmer().stemWords(kept)]
+
+
+def overlap(sentence: str, quotes: Sequence[str]) -> float:
+    """Share of the sentence's content words that occur in the quotes (party terms count as present)."""
+    mine = content_words(sentence)
+    if not mine:
+        return 1.0
+    theirs = set(content_words(" ".join(quotes))) | set(content_words(" ".join(PARTY_TERMS)))
+    return sum(w in theirs for w in mine) / len(mine)
+
+
+def _occurs(word: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(_fold(word))}(?![A-Za-z0-9])", _fold(text)) is not None
+
+
+def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
+    """The numbers, names and currency signs of ``sentence`` that no quote in ``quotes`` has."""
+    text = " ".join(quotes)
+    problems = [f"number {n}" for n in sorted(numbers_in(sentence) - numbers_in(text))]
+    problems += [
+        f"name {n!r}"
+        for n in dict.fromkeys(names_in(sentence))
+        if n.lower() not in PARTY_TERMS and not _occurs(n, text)
+    ]
+    for sign, spellings in _CURRENCY.items():
+        if sign in sentence and not any(s in _fold(text) for s in spellings):
+            problems.append(f"currency {sign}")
+    return problems
+
+
+# -- the verdict -------------------------------------------------------------------------------------------
+def check_sentence(
+    sentence: str, quotes: Sequence[str], score: Scorer, threshold: float, min_overlap: float = MIN_OVERLAP
+) -> SentenceCheck:
+    """Judge one generated sentence against the numbered quotes (``quotes[0]`` is ``[1]``)."""
+    text = " ".join(sentence.split())
+    numbers = cited(text)
+    if not numbers:
+        return SentenceCheck(text, numbers, False, None, "cites no quote")
+    missing = [n for n in numbers if not 1 <= n <= len(quotes)]
+    if missing:
+        return SentenceCheck(text, numbers, False, None, f"cites [{missing[0]}], which is not one of the quotes")
+    claim = strip_citations(text)
+    if not any(w for w in words(claim)):
+        return SentenceCheck(text, numbers, False, None, "says nothing but citations")
+    sources = [quotes[n - 1] for n in numbers]
+    problems = unsupported_claims(claim, sources)
+    if problems:
+        return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
+    negated = has_negation(claim)
+    agreeing = [q for q in sources if has_negation(q) == negated]
+    if not agreeing:
+        side = "a negation" if negated else "no negation"
+        return SentenceCheck(text, numbers, False, None, f"has {side}, unlike the cited quotes")
+    shared = overlap(claim, sources)
+    if shared < min_overlap:
+        return SentenceCheck(
+            text, numbers, False, None, f"{shared:.0%} of its words are in the cited quotes (needs {min_overlap:.0%})"
+        )
+    best = round(max(float(s) for s in score(claim, agreeing)), 4)
+    if best < threshold:
+        return SentenceCheck(text, numbers, False, best, f"support {best:.2f} is below {threshold:.2f}")
+    return SentenceCheck(text, numbers, True, best, "supported")
+
+
+def check_text(
+    text: str, quotes: Sequence[str], score: Scorer, threshold: float, min_overlap: float = MIN_OVERLAP
+) -> list[SentenceCheck]:
+    """Split generated text into sentences and judge each."""
+    return [check_sentence(s, quotes, score, threshold, min_overlap) for s in split_sentences(text)]

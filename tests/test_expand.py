@@ -1,0 +1,17 @@
+"""Query expansion spells out privacy acronyms and maps lay words to policy words."""
+
+from __future__ import annotations
+
+from bot.expand import expand, spell_out
+
+
+def test_acronyms_are_spelled_out() -> None:
+    assert "Children's Online Privacy Protection Act" in spell_out("are you COPPA compliant?")
+    assert spell_out("do you sell my data?") == "do you sell my data?"
+
+
+def test_lay_words_add_policy_words() -> None:
+    assert "litigation" in expand("can I sue you?")
+    assert "children" in expand("can my 12 year old sign up?")
+    assert "law enforcement" in expand("will you give my info to the cops?")
+    assert expand("what is this?") == "what is this?"
