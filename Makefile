@@ -28,6 +28,17 @@ index: install ## Build the search index from corpus/
 browser: ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no download)
 	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 
+postgres: ## Debian's PostgreSQL for the store tests (a throwaway cluster per run, loopback only)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q postgresql)
+
+reliability: install postgres ## The issue-6 suite alone; figures in artifacts/reliability.json
+	$(PY) -m pytest tests/test_reliability_inputs.py tests/test_fuzz.py tests/test_api_schema_fuzz.py \
+	    tests/test_injection.py tests/test_soak.py tests/test_store_durability.py tests/test_privacy.py \
+	    tests/test_index_integrity.py tests/test_security.py tests/test_audit.py tests/test_guard_families.py
+
+audit: install ## pip-audit; says NOT AUDITED (exit 0) when the advisory database is unreachable
+	$(PY) scripts/audit.py
+
 run: index ## Install, build the index and serve everything on http://127.0.0.1:8000/
 	BOT_AGENT_PASSWORD=$${BOT_AGENT_PASSWORD:-change-me} $(PY) -m bot serve
 
@@ -41,7 +52,7 @@ lint: install ## ruff check + format check
 typecheck: install ## mypy
 	$(PY) -m mypy
 
-pytest: install browser ## Unit and integration tests (real models, real index)
+pytest: install browser postgres ## Unit and integration tests (real models, real index)
 	$(PY) -m pytest
 
 BENCH ?= ../shared/benchmarks
@@ -60,7 +71,7 @@ policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own sco
 notebooks: install ## Run the notebooks headless (they are committed without outputs)
 	$(PY) -m pytest --nbmake --nbmake-timeout=600 notebooks
 
-test: lint typecheck pytest eval notebooks ## Everything CI runs (lint, types, tests, the eval gate)
+test: lint typecheck pytest eval notebooks audit ## Everything CI runs (lint, types, tests, the eval gate)
 
 clean: ## Remove the venv and built index
 	rm -rf $(VENV) .index

@@ -10,9 +10,12 @@ Run it with ``python -m bot serve`` or ``uvicorn --factory bot.api:create_app``.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
@@ -22,6 +25,7 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -31,7 +35,6 @@ from slowapi.util import get_remote_address
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from .answer import answer_to_dict
 from .errors import (
     BotError,
     CorpusError,
@@ -46,6 +49,7 @@ from .errors import (
 from .followup import Turn
 from .middleware import BodyLimit, SecurityHeaders
 from .pages import parse_range, policy_page
+from .phrasing import phrased_to_dict
 from .service import Service, text_problem
 from .settings import Settings
 from .store import Store
@@ -63,6 +67,12 @@ PAGE_CSP = (
 DEMO_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Swagger UI comes from its CDN; its one inline script is allowed by hash (``_docs_csp``), nothing else inline.
+DOCS_CSP = (
+    "default-src 'none'; script-src https://cdn.jsdelivr.net {scripts}; style-src https://cdn.jsdelivr.net "
+    "'unsafe-inline'; img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
 )
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -208,6 +218,21 @@ def _check_question(settings: Settings, body: AskIn) -> None:
         )
 
 
+def _log_info() -> None:
+    """Let the app's own INFO lines (questions, redacted; purges; readiness) reach the server's output.
+
+    ``python -m bot serve`` leaves the root logger at WARNING and uvicorn configures only its own loggers, so
+    without this the ``bot`` loggers' INFO records are dropped. A handler is added only when none would print.
+    """
+    bot_log = logging.getLogger("bot")
+    if bot_log.level == logging.NOTSET or bot_log.level > logging.INFO:
+        bot_log.setLevel(logging.INFO)
+    if not logging.getLogger().handlers and not bot_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        bot_log.addHandler(handler)
+
+
 async def _purge_daily(service: Service) -> None:
     while True:
         await asyncio.sleep(DAY)
@@ -224,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _log_info()
         store = Store(settings.resolved_database_url())
         service = Service(settings, store)
         await run_in_threadpool(service.purge)
@@ -244,6 +270,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=_package_version(),
         summary="Answers questions about a privacy policy with verbatim, cited quotes.",
         lifespan=lifespan,
+        docs_url=None,  # served below, with a Content-Security-Policy
+        redoc_url=None,
     )
     app.router.route_class = StrictJSONRoute
     limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
@@ -284,12 +312,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to send feedback about. A question the policy does not cover comes back with `refused: true`.
 
         Send the earlier turns in `history` so a follow-up ("how do I turn them off?") is understood.
+
+        `mode` is `"extractive"` (the answer is the quotes) unless an LLM is configured (`BOT_LLM`): then it is
+        `"llm"` when `answer` holds generated sentences, each checked against the quotes it cites, followed by
+        the numbered quotes; `sentences` lists them with their citation numbers and support scores. When the
+        model fails, times out or writes nothing supported, the answer falls back to the quotes (`fallback`).
         """
         _check_question(settings, body)
         channel = "widget" if request.headers.get("x-bot-channel", "").lower() == "widget" else "api"
         turns = [Turn(t.role, t.content) for t in body.history]
-        qid, answer = await run_in_threadpool(_service(request).ask, body.question, turns, channel)
-        return {"id": qid, **answer_to_dict(answer)}
+        service = _service(request)
+        qid, answer = await run_in_threadpool(service.ask, body.question, turns, channel)
+        phrased = await run_in_threadpool(service.phrase, answer, body.question, turns)
+        return {"id": qid, **phrased_to_dict(phrased)}
 
     @app.post("/api/feedback", tags=["api"], status_code=201, response_model=FeedbackOut)
     @limiter.limit(settings.rate_limit)
@@ -366,6 +401,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def widget_css() -> FileResponse:
         return FileResponse(STATIC / "widget.css", media_type="text/css; charset=utf-8", headers=ASSET_HEADERS)
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - API")
+        html = bytes(page.body).decode()
+        return HTMLResponse(html, headers={"Content-Security-Policy": _docs_csp(html), "Cache-Control": "no-cache"})
+
     @app.get("/site.css", include_in_schema=False)
     async def site_css() -> FileResponse:
         return FileResponse(
@@ -396,6 +437,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     return app
+
+
+def _docs_csp(html: str) -> str:
+    """DOCS_CSP allowing exactly the inline scripts of ``html`` (by their SHA-256)."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in re.findall(r"<script>(.*?)</script>", html, re.S)
+    ]
+    return DOCS_CSP.format(scripts=" ".join(hashes))
 
 
 def _package_version() -> str:

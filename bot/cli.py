@@ -138,29 +138,44 @@ def diff_command(old: Path, new: Path, as_json: bool) -> None:
 @click.option(
     "--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable)."
 )
+@click.option(
+    "--llm",
+    metavar="PROVIDER:MODEL",
+    help="Phrase the answer with this LangChain chat model, every sentence checked (default: BOT_LLM, off).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, citations and retrieved chunks as JSON.")
-def ask(question: str, history: Path | None, corpus: tuple[Path, ...], as_json: bool) -> None:
+def ask(question: str, history: Path | None, corpus: tuple[Path, ...], llm: str | None, as_json: bool) -> None:
     """Answer QUESTION with verbatim quotes from the policy, or say the policy does not cover it.
+
+    With --llm (or BOT_LLM) a chat model phrases the answer from the quotes; a generated sentence is shown
+    only when it cites a quote that supports it, and the quotes follow it. See docs/LLM.md.
 
     Example:
 
         python -m bot ask "Can my 12 year old sign up?"
 
         python -m bot ask "how do I turn them off?" --history turns.json --json
+
+        BOT_LLM_BASE_URL=http://127.0.0.1:8080/v1 python -m bot ask "Do you sell my data?" --llm openai:local
     """
-    from .answer import answer_to_dict
+    from .phrasing import Phraser, extractive, phrased_to_dict
     from .pipeline import PolicyBot
 
     turns = _load_history(history)
+    settings = _settings(corpus=corpus, llm=llm)
     try:
-        answer = PolicyBot(_settings(corpus=corpus)).ask(question, turns)
+        phraser = Phraser.from_settings(settings) if settings.llm else None
+        answer = PolicyBot(settings).ask(question, turns)
+        phrased = phraser.phrase(answer, question, turns) if phraser else extractive(answer)
     except BotError as exc:
         _fail(exc)
         return
     if as_json:
-        click.echo(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(phrased_to_dict(phrased), indent=2, ensure_ascii=False))
         return
-    click.echo(answer.answer)
+    if phrased.fallback and phrased.fallback != "refused":
+        click.echo(f"(LLM phrasing fell back to the quotes: {phrased.fallback})", err=True)
+    click.echo(phrased.text)
     for i, c in enumerate(answer.citations, start=1):
         click.echo(f"  [{i}] {c.source}#{c.anchor} chars {c.start}-{c.end} (score {c.score:.2f})")
 
@@ -182,28 +197,43 @@ def ask(question: str, history: Path | None, corpus: tuple[Path, ...], as_json: 
 @click.option(
     "--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable)."
 )
+@click.option(
+    "--llm",
+    metavar="PROVIDER:MODEL",
+    help="Phrase every answer with this LangChain chat model (default: BOT_LLM, off); then no shown generated "
+    "sentence may fail the checks.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print metrics, thresholds and every case as JSON.")
 def eval_command(
-    datasets: tuple[Path, ...], thresholds: Path | None, report: Path | None, corpus: tuple[Path, ...], as_json: bool
+    datasets: tuple[Path, ...],
+    thresholds: Path | None,
+    report: Path | None,
+    corpus: tuple[Path, ...],
+    llm: str | None,
+    as_json: bool,
 ) -> None:
     """Run the eval cases through the bot and check the metrics against the thresholds.
 
     Exit code 0 when every threshold holds, 1 when one fails, 2 when the eval cannot run
-    (bad dataset or thresholds file, unreadable corpus).
+    (bad dataset or thresholds file, unreadable corpus, unknown LLM). With --llm (or BOT_LLM) the answers
+    are phrased and every generated sentence shown is checked again: one that fails fails the run.
 
     Example:
 
         python -m bot eval
 
         python -m bot eval --dataset evals/datasets/golden.jsonl --report /tmp/eval.md
+
+        BOT_LLM_BASE_URL=http://127.0.0.1:8080/v1 python -m bot eval --llm openai:local --dataset small.jsonl
     """
     from .evals import load_cases, load_thresholds, run_eval
     from .evals.dataset import default_paths
     from .evals.report import format_markdown, format_text
     from .evals.runner import result_to_dict
+    from .phrasing import Phraser
     from .pipeline import PolicyBot
 
-    settings = _settings(corpus=corpus)
+    settings = _settings(corpus=corpus, llm=llm)
     paths = list(datasets) or list(default_paths(settings.root))
     default_gate = settings.root / "evals" / "thresholds.toml"
     try:
@@ -215,7 +245,8 @@ def eval_command(
             def progress(n: int, total: int, case: Any) -> None:
                 click.echo(f"\r  {n}/{total} {case.id[:50]:<50}", err=True, nl=n == total)
 
-        result = run_eval(PolicyBot(settings), cases, gate, [str(p) for p in paths], progress)
+        phraser = Phraser.from_settings(settings) if settings.llm else None
+        result = run_eval(PolicyBot(settings), cases, gate, [str(p) for p in paths], progress, phraser)
     except BotError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -80,3 +80,21 @@ def is_noise(question: str) -> bool:
     words = _WORD.findall(unicodedata.normalize("NFKC", question))
     real = [w for w in words if _VOWEL.search(w) and not re.search(r"[^aeiouy]{5,}", w.lower())]
     return not real or all(w.lower() in _SMALL_TALK for w in real)
+
+
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be taken in (logged, stored, embedded), or None when it can.
+
+    Control characters other than tab and line breaks (NUL, escape sequences that rewrite a terminal, C1
+    controls) and lone surrogates (not encodable as UTF-8, so not storable) are refused, not silently dropped.
+    """
+    m = _REFUSED.search(text)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"contains a lone surrogate U+{code:04X} at position {m.start()}, which is not valid Unicode text"
+    return f"contains the control character U+{code:04X} at position {m.start()}; send plain text"

@@ -28,7 +28,7 @@ from .chunking import Chunk, ChunkParams, chunk_document
 from .diff import section_hash
 from .embedding import Embedder, model_fingerprint
 from .errors import BotError, IndexCorruptError, IndexMissingError, IndexStaleError
-from .onnx_embed import ENCODER_DIR
+from .onnx_embed import ENCODER_DIR, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 
@@ -233,8 +233,6 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     build = index_dir / f"build-{datetime.now().strftime('%Y%m%dT%H%M%S.%f')}-{os.getpid()}"
     build.mkdir(parents=True, exist_ok=False)
     faiss.write_index(faiss_index, str(build / "index.faiss"))
-    from .onnx_embed import write_query_encoder
-
     earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
     encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
@@ -303,6 +301,19 @@ def _read_build(index_dir: Path) -> tuple[Path, dict[str, Any], dict[str, Any], 
     return build, manifest, meta, faiss_index
 
 
+def _check_offsets(build: Path, documents: dict[str, Document], chunks: tuple[Chunk, ...]) -> None:
+    """Every chunk must be its text at its offsets, and every sentence inside its section."""
+    for chunk in chunks:
+        doc = documents.get(chunk.source)
+        if doc is None or doc.text[chunk.start : chunk.end] != chunk.text:
+            raise IndexCorruptError(f"{build}: chunk {chunk.id} does not match {chunk.source} at its offsets")
+    for doc in documents.values():
+        for s in doc.sentences:
+            sec = doc.sections[s.section] if 0 <= s.section < len(doc.sections) else None
+            if sec is None or not sec.start <= s.start < s.end <= sec.end:
+                raise IndexCorruptError(f"{build}: a sentence of {doc.source} lies outside its section")
+
+
 def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
     """Load the current build, checking every file against the manifest's hashes."""
     build, manifest, meta, faiss_index = _read_build(index_dir)
@@ -319,6 +330,7 @@ def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
             raise IndexStaleError(f"{data['source']} changed since the index was built; rebuild it")
         documents[data["source"]] = _doc_from_json(data, text)
     chunks = tuple(_chunk_from_json(c) for c in meta["chunks"])
+    _check_offsets(build, documents, chunks)
     if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest.get("dimension"):
         raise IndexCorruptError(f"{build}: FAISS holds {faiss_index.ntotal} vectors for {len(chunks)} chunks")
     return LoadedIndex(build, manifest, documents, chunks, faiss_index)

@@ -30,10 +30,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
-    "You answer questions about a privacy policy for its readers. Use only the numbered quotes from the policy "
-    "that you are given: never add facts, names, numbers, dates or examples that are not in them. Write one to "
-    "three short, plain sentences, keeping the quotes' own words where you can. End every sentence with the "
-    "number of the quote it comes from, in square brackets, like [1]."
+    "You answer questions about a privacy policy for its readers, using only the numbered quotes from the policy "
+    "that you are given. Never add facts, names, numbers, dates or examples that are not in the quotes. Write one "
+    "to three short, plain sentences, keeping the quotes' own words where you can, and end every sentence with "
+    "the number of the quote it comes from in square brackets.\n\n"
+    "Example:\n"
+    "Quotes:\n[1] “We keep backups of your files for 30 days.”\n[2] “You can delete a backup at any time.”\n"
+    "Question: How long do you keep my backups?\n"
+    "Answer: We keep backups of your files for 30 days [1]."
 )
 HISTORY_TURNS = 4  # earlier turns the model sees, newest last
 TURN_CHARS = 600  # each cut to this length
@@ -99,12 +103,7 @@ def build_messages(question: str, history: Sequence[Turn], quotes: Sequence[str]
     for turn in [t for t in history if t.content.strip()][-HISTORY_TURNS:]:
         text = turn.content.strip()[:TURN_CHARS]
         messages.append(AIMessage(text) if turn.role == "assistant" else HumanMessage(text))
-    messages.append(
-        HumanMessage(
-            f"Quotes from the privacy policy:\n{quote_block(quotes)}\n\nQuestion: {question.strip()}\n\n"
-            "Answer in one to three sentences, each ending with its quote number like [1]."
-        )
-    )
+    messages.append(HumanMessage(f"Quotes:\n{quote_block(quotes)}\nQuestion: {question.strip()}"))
     return messages
 
 

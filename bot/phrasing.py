@@ -132,12 +132,16 @@ class Phraser:
         self.min_overlap = min_overlap
 
     @classmethod
-    def from_settings(cls, settings: Settings, reranker: CrossEncoder | None) -> Phraser:
-        """The phraser ``BOT_LLM*`` describe; ``ModelUnavailableError`` without a cross-encoder or model."""
-        if reranker is None:
+    def from_settings(cls, settings: Settings) -> Phraser:
+        """The phraser ``BOT_LLM*`` describe, with a cross-encoder of its own (so checking sentences never
+        waits on, or runs inside, the bot's retrieval); ``ModelUnavailableError`` when either is missing."""
+        if not settings.reranker_dir:
             raise ModelUnavailableError("LLM phrasing needs the cross-encoder to check sentences (BOT_RERANKER_DIR)")
         from .llm import ChatWriter
+        from .rerank import CrossEncoder
 
+        reranker = CrossEncoder(settings.reranker_dir, threads=settings.model_threads, batch_size=1)
+        reranker.warm_up()
         writer = ChatWriter.from_settings(settings)
         return cls(writer, reranker, settings.llm_support_threshold, settings.llm_min_overlap)
 

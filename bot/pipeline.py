@@ -26,7 +26,7 @@ from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
 from .followup import Turn, resolve
-from .guard import is_instruction, is_noise
+from .guard import is_instruction, is_noise, text_problem
 from .index import BuildReport, LoadedIndex, build_index, check_fresh, expected_fingerprint, load_index
 from .onnx_embed import OnnxEmbedder
 from .policy import Document, read_policy
@@ -126,6 +126,11 @@ class PolicyBot:
             raise InvalidQuestionError("the question is empty")
         if len(question) > self.settings.max_question_chars:
             raise InvalidQuestionError(f"the question is longer than {self.settings.max_question_chars} characters")
+        problem = text_problem(question) or next(
+            (text_problem(t.content) for t in history if text_problem(t.content)), None
+        )
+        if problem:
+            raise InvalidQuestionError(f"the question {problem}")
         self.warm_up()
         if is_noise(question):
             return self._refuse(question, question, REFUSAL_NOISE, [], 0.0)

@@ -118,7 +118,9 @@ def parse_text(text: str, source: str, default_title: str = "") -> Document:
             loaded = yaml.safe_load(fm.group(1)) or {}
         except yaml.YAMLError as exc:
             raise CorpusError(f"{source}: front matter is not valid YAML: {exc}") from exc
-        metadata = {str(k): str(v).strip() for k, v in dict(loaded).items()}
+        if not isinstance(loaded, dict):
+            raise CorpusError(f"{source}: front matter must be a YAML mapping of key: value lines")
+        metadata = {str(k): str(v).strip() for k, v in loaded.items()}
         offset = fm.end()
 
     headings = [m for m in _HEADING.finditer(text, offset) if not text[m.start() : m.end()].startswith("#!")]

@@ -19,9 +19,10 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[
 # 13-19 digits, optionally grouped by single spaces or hyphens.
 _CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)")
-# Anything made of hex groups and colons that the ipaddress module accepts (::1, fe80::1%eth0, 2001:db8::8a2e:370:7334).
+# Anything made of hex groups and colons that the ipaddress module accepts (::1, fe80::1%eth0, 2001:db8::8a2e:370:7334),
+# and the IPv4-mapped form (::ffff:192.0.2.128): its dotted tail is tried first, so it goes whole.
 _IPV6 = re.compile(
-    r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|(?:\d{1,3}\.){3}\d{1,3})(?:%\w+)?(?![\w:])"
+    r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})(?:%\w+)?(?![\w:])"
 )
 # +CC and an optional (area) code, then digit groups separated by spaces, dots or hyphens; or a bare run of digits.
 _PHONE = re.compile(

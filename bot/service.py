@@ -7,7 +7,6 @@ answers ``/api/health`` with 503 while models and index load.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -17,6 +16,8 @@ from .answer import Answer
 from .cache import AnswerCache
 from .errors import BotError, InvalidQuestionError, NotReadyError
 from .followup import Turn
+from .guard import text_problem
+from .phrasing import PhrasedAnswer, Phraser, extractive
 from .pipeline import PolicyBot
 from .redact import redact
 from .settings import Settings
@@ -27,22 +28,6 @@ log = logging.getLogger(__name__)
 State = Literal["starting", "ready", "failed"]
 
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; surrogate code points.
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be taken in (logged, stored, embedded), or None when it can.
-
-    Control characters other than tab and line breaks (NUL, escape sequences that rewrite a terminal, C1
-    controls) and lone surrogates (not encodable as UTF-8, so not storable) are refused, not silently dropped.
-    """
-    m = _REFUSED.search(text)
-    if m is None:
-        return None
-    code = ord(m.group())
-    if 0xD800 <= code <= 0xDFFF:
-        return f"contains a lone surrogate U+{code:04X} at position {m.start()}, which is not valid Unicode text"
-    return f"contains the control character U+{code:04X} at position {m.start()}; send plain text"
 
 
 def one_line(text: str) -> str:
@@ -61,11 +46,15 @@ class Service:
         # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
         # More throughput comes from more processes (uvicorn workers, replicas): see docs/SCALING.md.
         self._lock = threading.Lock()
+        # Optional LLM phrasing (BOT_LLM), created in warm_up; None: answers are the quotes alone.
+        self.phraser: Phraser | None = None
 
     def warm_up(self) -> None:
         started = time.perf_counter()
         try:
             self.bot.warm_up()
+            if self.settings.llm:
+                self.phraser = Phraser.from_settings(self.settings)
         except BotError as exc:
             self.state, self.error = "failed", str(exc)
             log.error("warm-up failed: %s", exc)
@@ -116,6 +105,20 @@ class Service:
             one_line(redact(question)),
         )
         return qid, answer
+
+    def phrase(self, answer: Answer, question: str, history: Sequence[Turn]) -> PhrasedAnswer:
+        """The answer phrased by the LLM when one is configured (each sentence checked), else unchanged."""
+        if self.phraser is None:
+            return extractive(answer)
+        phrased = self.phraser.phrase(answer, question, history)
+        log.info(
+            "phrased: mode %s, %d of %d generated sentence(s) shown%s",
+            phrased.mode,
+            len(phrased.shown),
+            len(phrased.sentences),
+            f" (fallback: {phrased.fallback})" if phrased.fallback else "",
+        )
+        return phrased
 
     def feedback(self, question_id: str, rating: str, comment: str | None) -> int:
         feedback_id = self.store.record_feedback(question_id, rating, comment)

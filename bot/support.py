@@ -28,13 +28,13 @@ from dataclasses import dataclass
 
 # Calibrated on evals/calibration/support_pairs.jsonl by evals/calibrate_support.py (docs/LLM.md).
 SUPPORT_THRESHOLD = 5.0
-MIN_OVERLAP = 0.7
+MIN_OVERLAP = 0.6
 
 # (sentence, passages) -> one support logit per passage
 Scorer = Callable[[str, list[str]], Sequence[float]]
 
 _CITATION = re.compile(r"\[\s*(\d+(?:\s*(?:,|;|-|–|and)\s*\d+)*)\s*\]")
-_ONLY_CITATIONS = re.compile(r"^(?:\s*\[[\d\s,;–\-and]+\])+[\s.!?]*$")
+_LEADING_CITATIONS = re.compile(r"^((?:\s*\[\s*\d[\d\s,;–\-and]*\])+[.!?]*)\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|\([a-z0-9]\))\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -61,7 +61,8 @@ STOPWORDS = frozenset(
     has have had having can could may might must shall should will would it its this that these those there
     here which who whom whose what when where why how all any both each every some such other own same only
     also just very too more most much many few less least either whether while although though because since
-    until unless yes ok i me my mine he him his she her they them their theirs one ones s t
+    until unless yes ok i me my mine he him his she her they them their theirs one ones s t we us our ours you
+    your yours
     """.split()
 )
 # Capitalised only because they start a sentence: not names, so they need not occur in a quote.
@@ -98,7 +99,8 @@ def _segmenter():  # type: ignore[no-untyped-def]
 def split_sentences(text: str) -> list[str]:
     """The sentences of generated text: one per line at most, pysbd within a line, list bullets removed.
 
-    A piece that is only citations ("We use cookies. [1]") is joined to the sentence before it.
+    Citations that pysbd puts at the start of the next piece ("We use cookies. [1] You can...") are given back
+    to the sentence before.
     """
     sentences: list[str] = []
     for line in text.splitlines():
@@ -109,17 +111,25 @@ def split_sentences(text: str) -> list[str]:
             piece = piece.strip()
             if not piece:
                 continue
-            if _ONLY_CITATIONS.match(piece) and sentences:
-                sentences[-1] = f"{sentences[-1]} {piece}"
-            else:
+            lead = _LEADING_CITATIONS.match(piece)
+            if lead and sentences:  # "...cookies. [1] You can..." : the [1] closes the sentence before
+                sentences[-1] = f"{sentences[-1]} {lead.group(1).strip()}"
+                piece = piece[lead.end() :].strip()
+            if piece:
                 sentences.append(piece)
     return sentences
 
 
 def cited(sentence: str) -> tuple[int, ...]:
-    """The quote numbers a sentence cites, in order, once each: ``[1]``, ``[1, 2]``, ``[1][3]``, ``[1-3]``."""
+    """The quote numbers a sentence cites, in order, once each: ``[1]``, ``[1, 2]``, ``[1][3]``, ``[1-3]``.
+
+    A marker counts only after the sentence has said something: ``[1] “...”`` at the start of a line is the
+    model listing a quote again, not a sentence citing one.
+    """
     numbers: list[int] = []
     for match in _CITATION.finditer(sentence):
+        if not re.search(r"\w", _CITATION.sub("", sentence[: match.start()])):
+            continue
         parts = [int(n) for n in re.findall(r"\d+", match.group(1))]
         if re.search(r"[-–]", match.group(1)) and len(parts) == 2 and 0 < parts[1] - parts[0] < 10:
             parts = list(range(parts[0], parts[1] + 1))

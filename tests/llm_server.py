@@ -14,10 +14,17 @@ from typing import Any
 
 # Messages as plain text: a base model has no chat template of its own.
 PLAIN_TEMPLATE = (
-    "{% for m in messages %}"
-    "{% if m['role'] == 'assistant' %}Answer: {% endif %}{{ m['content'] }}\n\n"
-    "{% endfor %}Answer:"
+    "{% for m in messages %}{% if m['role'] == 'assistant' %}Answer: {% endif %}{{ m['content'] }}\n{% endfor %}Answer:"
 )
+
+
+# Forces the answer's shape, not its content: one to three sentences, each citing the first (best) quote,
+# "[1].". The base model follows neither the prompt's format nor its numbering on its own (it cites [2] for a
+# single quote); what it claims in the sentences is still its own.
+CITED_SENTENCES = r"""
+root ::= sentence (" " sentence)? (" " sentence)?
+sentence ::= [A-Z] [^\n\[\].]{4,160} " [1]."
+"""
 
 
 def gguf_path() -> Path:
@@ -30,9 +37,10 @@ def gguf_path() -> Path:
 class LocalLLM:
     """``with LocalLLM() as llm:`` serves the model at ``llm.base_url`` (``http://127.0.0.1:PORT/v1``)."""
 
-    def __init__(self, threads: int = 2, context: int = 2048) -> None:
+    def __init__(self, threads: int = 2, context: int = 2048, grammar: str = CITED_SENTENCES) -> None:
         self.threads = threads
         self.context = context
+        self.grammar = grammar
         self._server: Any = None
         self.base_url = ""
 
@@ -50,6 +58,10 @@ class LocalLLM:
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # a free port
         params.endpoint_metrics = False
+        if self.grammar:
+            params.sampling.grammar = xllamacpp.CommonGrammar(
+                xllamacpp.common_grammar_type.COMMON_GRAMMAR_TYPE_USER, self.grammar
+            )
         self._server = xllamacpp.Server(params)
         address = str(self._server.listening_address)
         if not address.startswith("http://127.0.0.1:"):

@@ -22,12 +22,20 @@ ROWS = (
     ("mrr", "retrieval MRR", ""),
     ("latency_p50_ms", "latency p50", "ms"),
     ("latency_p95_ms", "latency p95", "ms"),
+    # only with --llm (absent otherwise)
+    ("unsupported_shown", "LLM sentences shown that fail the checks", "n"),
+    ("sentences_generated", "LLM sentences generated", "n"),
+    ("sentences_shown", "LLM sentences shown", "n"),
+    ("llm_rate", "answers phrased by the LLM", ""),
 )
+OPTIONAL = {"unsupported_shown", "sentences_generated", "sentences_shown", "llm_rate"}
 
 
 def _value(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
+    if unit == "n":
+        return f"{value:.0f}"
     return f"{value:.0f} ms" if unit == "ms" else f"{value:.3f}"
 
 
@@ -45,6 +53,8 @@ def _rows(result: EvalResult) -> Iterator[tuple[str, str, str, str]]:
     for c in result.checks:
         checks.setdefault(c.metric, []).append(c)
     for metric, label, unit in ROWS:
+        if metric in OPTIONAL and metric not in result.metrics:
+            continue
         yield (label, _value(result.metrics.get(metric), unit), *_gate(checks, metric))
 
 

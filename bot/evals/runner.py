@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..answer import answer_to_dict
 from ..errors import InvalidQuestionError
 from ..followup import Turn
+from ..phrasing import Phraser, phrased_to_dict
 from ..pipeline import PolicyBot
 from .dataset import Case
-from .metrics import citation, evidence, faithfulness, latency, refusal, retrieval
+from .metrics import citation, evidence, faithfulness, latency, phrasing, refusal, retrieval
 from .metrics.base import MetricResult, Record, Verdict
 from .stale import find_stale
 from .thresholds import Check, Thresholds, check
 
 # The failures that decide whether a case passes, in the order they are listed. Retrieval and latency are reported.
-CASE_METRICS = ("refusal", "citation", "evidence", "faithfulness")
-FAILURE_KINDS = ("false refusal", "missed refusal", "wrong section", "missing evidence", "unfaithful quote")
+CASE_METRICS = ("refusal", "citation", "evidence", "faithfulness", "phrasing")
+FAILURE_KINDS = (
+    "false refusal",
+    "missed refusal",
+    "wrong section",
+    "missing evidence",
+    "unfaithful quote",
+    "unsupported sentence",
+)
+# With --llm: no generated sentence that fails the checks may be shown. Fixed, not a threshold to loosen.
+PHRASING_GATE = Check("unsupported_shown", "<=", 0.0, None)
 
 Progress = Callable[[int, int, Case], None]
 
@@ -86,18 +96,22 @@ def refused_record(question: str, exc: InvalidQuestionError) -> dict[str, Any]:
     }
 
 
-def ask(bot: PolicyBot, case: Case) -> Record:
-    """Ask one case, timed; the plain record the metrics read."""
+def ask(bot: PolicyBot, case: Case, phraser: Phraser | None = None) -> Record:
+    """Ask one case, timed (phrased by ``phraser`` when given); the plain record the metrics read."""
     history = [Turn(role, content) for role, content in case.history]
     began = time.perf_counter()
     try:
-        answer = answer_to_dict(bot.ask(case.question, history))
+        answered = bot.ask(case.question, history)
+        if phraser is None:
+            answer = answer_to_dict(answered)
+        else:
+            answer = phrased_to_dict(phraser.phrase(answered, case.question, history))
     except InvalidQuestionError as exc:
         answer = refused_record(case.question, exc)
     return {"case": case.to_dict(), "answer": answer, "seconds": time.perf_counter() - began}
 
 
-def score(records: list[Record], root: Path) -> tuple[MetricResult, ...]:
+def score(records: list[Record], root: Path, phraser: Phraser | None = None) -> tuple[MetricResult, ...]:
     return (
         retrieval.evaluate(records),
         citation.evaluate(records),
@@ -105,6 +119,7 @@ def score(records: list[Record], root: Path) -> tuple[MetricResult, ...]:
         faithfulness.evaluate(records, root),
         refusal.evaluate(records),
         latency.evaluate(records),
+        phrasing.evaluate(records, phraser.check if phraser else None),
     )
 
 
@@ -122,18 +137,23 @@ def run_eval(
     thresholds: Thresholds,
     datasets: Sequence[str] = (),
     progress: Progress | None = None,
+    phraser: Phraser | None = None,
 ) -> EvalResult:
-    """Check cases for staleness, ask the rest, score them and check the thresholds."""
+    """Check cases for staleness, ask the rest, score them and check the thresholds.
+
+    With ``phraser`` every answer is phrased by its LLM, and the run also fails when a shown generated
+    sentence does not pass the checks again (``unsupported_shown`` must be 0).
+    """
     stale_ids = find_stale(cases, bot.read_corpus())
     stale = tuple(StaleCase(c, tuple(stale_ids[c.id])) for c in cases if c.id in stale_ids)
     active = [c for c in cases if c.id not in stale_ids]
     bot.warm_up()  # load the models before the clock starts
     records = []
     for n, case in enumerate(active, start=1):
-        records.append(ask(bot, case))
+        records.append(ask(bot, case, phraser))
         if progress:
             progress(n, len(active), case)
-    results = score(records, bot.settings.root)
+    results = score(records, bot.settings.root, phraser)
     metrics: dict[str, float | None] = {}
     for result in results:
         metrics.update(result.values)
@@ -146,7 +166,10 @@ def run_eval(
         CaseOutcome(case, r["answer"], r["seconds"], case_failures(by_case[case.id]))
         for case, r in zip(active, records, strict=True)
     )
-    return EvalResult(tuple(datasets), outcomes, stale, metrics, check(thresholds, metrics), results)
+    checks = check(thresholds, metrics)
+    if phraser is not None:
+        checks += (replace(PHRASING_GATE, value=metrics.get("unsupported_shown")),)
+    return EvalResult(tuple(datasets), outcomes, stale, metrics, checks, results)
 
 
 def result_to_dict(result: EvalResult, thresholds: Thresholds) -> dict[str, Any]:
