@@ -39,6 +39,11 @@ reliability: install postgres ## The issue-6 suite alone; figures in artifacts/r
 audit: install ## pip-audit; says NOT AUDITED (exit 0) when the advisory database is unreachable
 	$(PY) scripts/audit.py
 
+bench: install ## Speed next to a floor and a LangChain peer (docs/PERFORMANCE.md); loopback only, ~5 min
+	$(PIP) install -q -e ".[bench]"
+	$(PIP) install -q --no-deps langchain-huggingface==1.2.3
+	$(PY) -m bot bench
+
 run: index ## Install, build the index and serve everything on http://127.0.0.1:8000/
 	BOT_AGENT_PASSWORD=$${BOT_AGENT_PASSWORD:-change-me} $(PY) -m bot serve
 

@@ -62,4 +62,5 @@ def test_the_first_document_still_answers_its_own_questions(two_documents: Polic
     answer = two_documents.ask("how old do I have to be to use your service?")
     first = answer.citations[0]
     assert (first.source, first.document) == ("corpus/infrascale-privacy-policy.md", "Infrascale Privacy Policy")
-    assert "over the age of 18" in first.quote
+    # quotes of one section are shown in document order, so "under 13" may come before "over 18"
+    assert any("over the age of 18" in c.quote for c in answer.citations if c.source == first.source)
