@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         default=5.0, description="Cross-encoder logit a generated sentence needs against its quote (calibrated)."
     )
     llm_min_overlap: float = Field(
-        default=0.6, ge=0, le=1, description="Share of a generated sentence's content words found in its quotes."
+        default=0.7, ge=0, le=1, description="Share of a generated sentence's content words found in its quotes."
     )
 
     @field_validator("allowed_origins", mode="before")

@@ -3,7 +3,8 @@
 A sentence is supported when, in this order:
 
 1. it cites at least one quote (``[n]``), and every number it cites exists;
-2. every number (digits or number words: dates, ages, amounts) and every capitalised name in it occurs in a
+2. every number (digits or number words: dates, ages, amounts), every capitalised name, every link or e-mail
+   address and every absolute word ("only", "always", "all", "every", "must", "guarantee") in it occurs in a
    cited quote, and any currency sign it uses does too;
 3. its negation agrees with a cited quote: a sentence with "not / no / never / n't / cannot / without..." needs
    a cited quote with one, and a sentence without needs a quote without;
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 # Calibrated on evals/calibration/support_pairs.jsonl by evals/calibrate_support.py (docs/LLM.md).
 SUPPORT_THRESHOLD = 5.0
-MIN_OVERLAP = 0.6
+MIN_OVERLAP = 0.7
 
 # (sentence, passages) -> one support logit per passage
 Scorer = Callable[[str, list[str]], Sequence[float]]
@@ -38,6 +39,10 @@ _LEADING_CITATIONS = re.compile(r"^((?:\s*\[\s*\d[\d\s,;–\-and]*\])+[.!?]*)\s*
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|\([a-z0-9]\))\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LINK = re.compile(
+    r"(?:https?://|www\b)\S+|[\w.+-]+@[\w-]+\.[\w.]+|\b[\w-]+(?:\.[\w-]+)+/\S*|\b[\w-]+\.(?:com|org|net|gov|edu|io)\b",
+    re.I,
+)
 _CURRENCY = {"$": ("$", "dollar", "usd"), "€": ("€", "euro", "eur"), "£": ("£", "pound", "gbp"), "¥": ("¥", "yen")}
 
 NUMBER_WORDS = {
@@ -48,6 +53,8 @@ NUMBER_WORDS = {
     "billion": 10**9,
 }  # fmt: skip
 NEGATIONS = frozenset("not no never none nor neither nobody nothing nowhere cannot can't without unable".split())
+# Absolute words: "we use it only for...", "you must..." where the quote says "generally" or "may".
+ABSOLUTES = frozenset("only always all every solely exclusively guarantee guarantees guaranteed must".split())
 # Words for the parties and the document: a paraphrase may say "the Company" where the quote says "we".
 PARTY_TERMS = frozenset(
     """
@@ -100,23 +107,25 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of generated text: one per line at most, pysbd within a line, list bullets removed.
 
     Citations that pysbd puts at the start of the next piece ("We use cookies. [1] You can...") are given back
-    to the sentence before.
+    to the sentence before, on the same line only: a line that starts with "[1]" is the model listing a quote.
     """
     sentences: list[str] = []
     for line in text.splitlines():
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
+        first = True
         for piece in _segmenter().segment(line):
             piece = piece.strip()
             if not piece:
                 continue
             lead = _LEADING_CITATIONS.match(piece)
-            if lead and sentences:  # "...cookies. [1] You can..." : the [1] closes the sentence before
+            if lead and not first:  # "...cookies. [1] You can..." : the [1] closes the sentence before
                 sentences[-1] = f"{sentences[-1]} {lead.group(1).strip()}"
                 piece = piece[lead.end() :].strip()
             if piece:
                 sentences.append(piece)
+                first = False
     return sentences
 
 
@@ -205,7 +214,7 @@ def _occurs(word: str, text: str) -> bool:
 
 
 def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
-    """The numbers, names and currency signs of ``sentence`` that no quote in ``quotes`` has."""
+    """The numbers, names, currency signs, links and absolute words of ``sentence`` that no quote in ``quotes`` has."""
     text = " ".join(quotes)
     problems = [f"number {n}" for n in sorted(numbers_in(sentence) - numbers_in(text))]
     problems += [
@@ -216,6 +225,16 @@ def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
     for sign, spellings in _CURRENCY.items():
         if sign in sentence and not any(s in _fold(text) for s in spellings):
             problems.append(f"currency {sign}")
+    problems += [
+        f"link {link!r}"
+        for link in dict.fromkeys(m.group().rstrip(".,;:!?)”\"'") for m in _LINK.finditer(sentence))
+        if link.casefold() not in _fold(text)
+    ]
+    problems += [
+        f"word {w!r}"
+        for w in dict.fromkeys(w.lower() for w in words(sentence) if w.lower() in ABSOLUTES)
+        if not _occurs(w, text)
+    ]
     return problems
 
 

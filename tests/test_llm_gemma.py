@@ -18,7 +18,8 @@ from evals_support import SMALL_CASES
 
 from bot.cli import cli
 from bot.evals.dataset import parse_case
-from bot.evals.runner import run_eval
+from bot.evals.report import format_text
+from bot.evals.runner import result_to_dict, run_eval
 from bot.evals.thresholds import Thresholds
 from bot.phrasing import PhrasedAnswer, Phraser
 from bot.pipeline import PolicyBot
@@ -33,7 +34,7 @@ for module, why in [
 ]:
     pytest.importorskip(module, reason=f"{why} is not installed")
 
-from llm_server import LocalLLM  # noqa: E402  (needs xllamacpp)
+from llm_server import LocalLLM  # noqa: E402
 
 QUESTIONS = [
     "Do you use cookies?",
@@ -44,8 +45,8 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def llm() -> Iterator[LocalLLM]:
-    with LocalLLM() as server:
+def llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLLM]:
+    with LocalLLM(tmp_path_factory.mktemp("llm") / "llama.log") as server:
         yield server
 
 
@@ -143,6 +144,9 @@ def test_the_eval_gate_holds_with_the_real_model(bot: PolicyBot, phraser: Phrase
     gate = [c for c in result.checks if c.metric == "unsupported_shown"]
     assert len(gate) == 1 and gate[0].ok
     assert result.metrics["sentences_generated"] is not None
+    assert "LLM sentences shown that fail the checks" in format_text(result)
+    cases = result_to_dict(result, Thresholds())["cases"]
+    assert all(c["mode"] in ("llm", "extractive") and "sentences" in c for c in cases)
 
 
 def test_a_model_slower_than_the_timeout_falls_back(bot: PolicyBot, llm_settings: Settings) -> None:

@@ -65,6 +65,10 @@ def test_sentences_are_split_per_line_and_a_trailing_citation_stays_with_its_sen
         "Children under 13: no [3].",
         "Question: more?",
     ]
+    assert split_sentences("Yes.\n[1] “We do use cookies on the Sites.”") == [
+        "Yes.",
+        "[1] “We do use cookies on the Sites.”",
+    ]
 
 
 def test_numbers_count_as_digits_whichever_way_they_are_written() -> None:
@@ -95,6 +99,19 @@ def test_claims_must_occur_in_a_cited_quote() -> None:
     ]
     # the parties and the document may be named even when the quote says "we"
     assert unsupported_claims("The Company uses cookies on its Website", [COOKIES]) == []
+
+
+def test_links_and_absolute_words_must_occur_in_a_cited_quote() -> None:
+    nai = "To opt-out, visit the Network Advertising Initiative at www.networkadvertising.org/choices."
+    assert unsupported_claims("Opt out at www.networkadvertising.org/choices.", [nai]) == []
+    # a link the model garbled (Gemma 270M wrote this one)
+    assert unsupported_claims("Visit www/networkadvertisingprogrammes/choices.", [nai]) == [
+        "link 'www/networkadvertisingprogrammes/choices'"
+    ]
+    assert unsupported_claims("Or write to legal@infrascale.com", [nai]) == ["link 'legal@infrascale.com'"]
+    uses = "The Company generally uses Personal Information for the following purposes"
+    assert unsupported_claims("We use your information only for these purposes", [uses]) == ["word 'only'"]
+    assert unsupported_claims("You must always accept cookies", [COOKIES]) == ["word 'must'", "word 'always'"]
 
 
 def test_overlap_is_the_share_of_content_words_found_in_the_quotes() -> None:
@@ -175,9 +192,9 @@ def test_calibrated_verifier_keeps_most_paraphrases_and_shows_few_unsupported(re
     verdicts = [check_sentence(p["sentence"], [p["quote"]], real_score, SUPPORT_THRESHOLD, MIN_OVERLAP) for p in pairs]
     good = [v.supported for v, p in zip(verdicts, pairs, strict=True) if p["label"] == "supported"]
     bad = [v.supported for v, p in zip(verdicts, pairs, strict=True) if p["label"] != "supported"]
-    # the figures of docs/LLM.md: 30 of 38 paraphrases kept, 3 of 48 unsupported sentences shown
-    assert sum(good) >= 30
-    assert sum(bad) <= 3
+    # the figures of docs/LLM.md: 28 of 38 paraphrases kept, 2 of 48 unsupported sentences shown
+    assert sum(good) >= 28
+    assert sum(bad) <= 2
 
 
 def test_the_support_logit_ranks_paraphrases_above_inventions(real_score) -> None:  # type: ignore[no-untyped-def]

@@ -194,6 +194,7 @@ def result_to_dict(result: EvalResult, thresholds: Thresholds) -> dict[str, Any]
                 "answer": o.answer["answer"],
                 "citations": o.answer["citations"],
                 "retrieved": o.answer["retrieved"],
+                **{k: o.answer[k] for k in ("mode", "sentences", "sentences_dropped", "fallback") if k in o.answer},
             }
             for o in result.outcomes
         ],
