@@ -103,15 +103,15 @@ def _packages() -> dict[str, str]:
     return found
 
 
-def expected_fingerprint(documents: list[Document], model: str, params: ChunkParams) -> dict[str, Any]:
-    """What a manifest must say for an index to serve these documents with this model and chunking."""
+def expected_fingerprint(corpus: dict[str, str], model: str, params: ChunkParams) -> dict[str, Any]:
+    """What a manifest must say for an index to serve ``corpus`` (source -> sha256 of the file's bytes)."""
     return {
         "format": FORMAT,
         "embedding_model": model,
         "embedding_fingerprint": _cached_fingerprint(model),
         "query_encoder_recipe": ENCODER_RECIPE,
         "chunking": asdict(params),
-        "corpus": {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents},
+        "corpus": corpus,
     }
 
 
@@ -237,7 +237,8 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
     (build / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    manifest = expected_fingerprint(documents, embedder.model_name, params) | {
+    corpus = {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents}
+    manifest = expected_fingerprint(corpus, embedder.model_name, params) | {
         "dimension": dim,
         "chunks": len(chunks),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -24,10 +24,18 @@ from .answer import (
 from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
-from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
+from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
 from .followup import Turn, resolve
 from .guard import is_instruction, is_noise, text_problem
-from .index import BuildReport, LoadedIndex, build_index, check_fresh, expected_fingerprint, load_index
+from .index import (
+    BuildReport,
+    LoadedIndex,
+    build_index,
+    check_fresh,
+    expected_fingerprint,
+    load_index,
+    sha256_bytes,
+)
 from .onnx_embed import OnnxEmbedder
 from .policy import Document, read_policy
 from .rerank import CrossEncoder
@@ -77,6 +85,20 @@ class PolicyBot:
             raise IndexMissingError(f"no policy files (.md or .txt) in {', '.join(map(str, self.settings.corpus))}")
         return [read_policy(p, self.source_name(p)) for p in files]
 
+    def corpus_hashes(self) -> dict[str, str]:
+        """sha256 of each configured policy file's bytes, by source name: enough to tell an index is current
+        without parsing the corpus (the parse happens only when the index must be rebuilt)."""
+        files = self.settings.resolved_corpus()
+        if not files:
+            raise IndexMissingError(f"no policy files (.md or .txt) in {', '.join(map(str, self.settings.corpus))}")
+        hashes = {}
+        for path in files:
+            try:
+                hashes[self.source_name(path)] = sha256_bytes(path.read_bytes())
+            except OSError as exc:
+                raise CorpusError(f"cannot read policy file {path}: {exc.strerror or exc}") from exc
+        return hashes
+
     def build(self) -> BuildReport:
         """(Re)build the index from the corpus; only chunks whose text changed are embedded again."""
         report = build_index(self.read_corpus(), self.embedder, self.chunk_params, self.settings.resolved_index_dir())
@@ -87,15 +109,15 @@ class PolicyBot:
     def load(self, rebuild: bool = True) -> LoadedIndex:
         """Load the index; when it is missing or stale, rebuild it if ``rebuild`` else raise."""
         index_dir = self.settings.resolved_index_dir()
-        documents = self.read_corpus()
         try:
             index = load_index(index_dir, self.settings.root)
-            check_fresh(index.manifest, expected_fingerprint(documents, self.embedder.model_name, self.chunk_params))
+            expected = expected_fingerprint(self.corpus_hashes(), self.embedder.model_name, self.chunk_params)
+            check_fresh(index.manifest, expected)
         except (IndexMissingError, IndexStaleError) as exc:
             if not rebuild:
                 raise
             log.warning("%s; rebuilding the index", exc)
-            build_index(documents, self.embedder, self.chunk_params, index_dir)
+            build_index(self.read_corpus(), self.embedder, self.chunk_params, index_dir)
             index = load_index(index_dir, self.settings.root)
         return index
 
