@@ -98,3 +98,31 @@ def text_problem(text: str) -> str | None:
     if 0xD800 <= code <= 0xDFFF:
         return f"contains a lone surrogate U+{code:04X} at position {m.start()}, which is not valid Unicode text"
     return f"contains the control character U+{code:04X} at position {m.start()}; send plain text"
+
+
+_POSSESSIVE_POLICY = re.compile(
+    r"\b([^\W\d_][\w&.-]*?)(?:'s|’s|s'|s’)\s+(?:[\w-]+\s+){0,3}?(?:privacy\s+)?(?:polic(?:y|ies)|terms|practices)\b",
+    re.I,
+)
+_OWN_OR_GENERIC = frozenset(
+    """
+    your this that the our its company site website sites websites service services app apps product products
+    user users customer customers visitor visitors member members child children kid kids minor minors teen teens
+    people person everyone anyone somebody someone today year
+    """.split()
+)
+_DETERMINERS = frozenset("your this that the our its".split())
+
+
+def other_organisation(question: str, owners: frozenset[str]) -> str | None:
+    """The name of another organisation whose policy the question asks about ("what is Google's privacy
+    policy?"), or None. ``owners``: lower-case words naming the policies' owners (from the documents' titles);
+    "your", "the company's", "children's" and the owners' own names never count."""
+    text = unicodedata.normalize("NFKC", question)
+    for m in _POSSESSIVE_POLICY.finditer(text):
+        name = m.group(1).lower()
+        before = text[: m.start()].split()
+        if name in _OWN_OR_GENERIC or name in owners or (before and before[-1].lower() in _DETERMINERS):
+            continue
+        return m.group(1)
+    return None

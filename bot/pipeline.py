@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
+from .expand import spell_out
 from .followup import Turn, resolve
-from .guard import is_instruction, is_noise, text_problem
+from .guard import is_instruction, is_noise, other_organisation, text_problem
 from .index import (
     BuildReport,
     LoadedIndex,
@@ -71,6 +73,7 @@ class PolicyBot:
         self._retriever: Retriever | None = None
         self._contact: Citation | None = None
         self._files: dict[str, tuple[tuple[int, int], str]] = {}
+        self._owners: frozenset[str] = frozenset()
 
     # -- corpus and index -------------------------------------------------------------------------
     def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
@@ -130,6 +133,9 @@ class PolicyBot:
         self._retriever = Retriever(self._index, encoder, self.reranker, self.retrieval_params)
         self._retriever.warm_up()
         self._contact = contact_citation(self._index)
+        self._owners = frozenset(
+            w.lower() for d in self._index.documents.values() for w in re.findall(r"[^\W\d_]+", d.title)
+        )
 
     @property
     def index(self) -> LoadedIndex:
@@ -158,6 +164,8 @@ class PolicyBot:
             return self._refuse(question, question, REFUSAL_NOISE, [], 0.0)
         if is_instruction(question):
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
+        if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
+            return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         query = resolve(question, history)
         assert self._retriever is not None
         vector = self._retriever.embed(query)
@@ -171,7 +179,7 @@ class PolicyBot:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
         cands = candidates(self.index, hits, depth=3)
         texts = [c.text for c in cands]
-        scores = list(self.reranker.score(query, texts)) if self.reranker else [c.chunk_score for c in cands]
+        scores = list(self.reranker.score(spell_out(query), texts)) if self.reranker else [c.chunk_score for c in cands]
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         chosen = choose(
             cands,
