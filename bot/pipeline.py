@@ -47,6 +47,8 @@ from .verify import verify_quotes
 
 log = logging.getLogger(__name__)
 
+_POINTS_TO_CONTACT = re.compile(r"\bcontact(?:ing)?\s+us\b", re.I)
+
 
 class PolicyBot:
     def __init__(self, settings: Settings, calibration: Calibration | None = None) -> None:
@@ -200,6 +202,7 @@ class PolicyBot:
         kept.sort(
             key=lambda c: ((c.source, c.section) != (primary[0], primary_title), -best[(c.source, c.section)], c.start)
         )
+        kept += self._contact_for(kept)  # last: where the quotes above say to write
         return Answer(
             question,
             render(kept),
@@ -212,6 +215,16 @@ class PolicyBot:
             self._contact,
             tuple(dropped),
         )
+
+    def _contact_for(self, quotes: list[Citation]) -> list[Citation]:
+        """The Contact section's address when a quote sends the reader there ("contact us as indicated below")
+        and no quote is from that section yet: otherwise the answer points to an address it does not show."""
+        contact = self._contact
+        if contact is None or any((c.source, c.section) == (contact.source, contact.section) for c in quotes):
+            return []
+        if not any(c.source == contact.source and _POINTS_TO_CONTACT.search(c.quote) for c in quotes):
+            return []
+        return verify_quotes([contact], self._text_of)[0]
 
     def _text_of(self, source: str) -> str | None:
         """The cited file as it is on disk now (re-read when it changes), so quotes are checked against the file."""

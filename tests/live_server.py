@@ -11,10 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -114,6 +117,35 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""
+
+
+@contextmanager
+def serve(tmp_path_factory: Any, name: str, /, *, expect_ready: bool = True, **settings: str) -> Iterator[LiveServer]:
+    """A started :class:`LiveServer` on the session's index, with its own folder (``name``) and SQLite file.
+
+    ``settings`` become ``BOT_*`` variables, as for :class:`LiveServer`. The server is stopped on the way out,
+    whatever happened inside (and if it failed to start).
+    """
+    srv = LiveServer(tmp_path_factory.mktemp(name), build_index(tmp_path_factory), **settings)
+    try:
+        srv.start(expect_ready=expect_ready)
+        yield srv
+    finally:
+        srv.stop()
+
+
+def client_fixture(timeout: float) -> Any:
+    """A module-scoped ``client`` fixture: an ``httpx.Client`` on the module's ``server`` fixture.
+
+    Use it as ``client = client_fixture(timeout=120)`` at the top level of a test module.
+    """
+
+    @pytest.fixture(scope="module")
+    def client(server: LiveServer) -> Iterator[httpx.Client]:
+        with httpx.Client(base_url=server.url, timeout=timeout) as c:
+            yield c
+
+    return client
 
 
 def launch_chromium(playwright: Any) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import ROOT, LiveServer, build_index
+from live_server import ROOT, LiveServer, client_fixture, serve
 
 from bot.store import Store
 
@@ -22,18 +22,11 @@ CORPUS = ROOT / "corpus" / "infrascale-privacy-policy.md"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = LiveServer(
-        tmp_path_factory.mktemp("api"), build_index(tmp_path_factory), allowed_origins=ALLOWED, rate_limit="1000/minute"
-    )
-    srv.start()
-    yield srv
-    srv.stop()
+    with serve(tmp_path_factory, "api", allowed_origins=ALLOWED, rate_limit="1000/minute") as srv:
+        yield srv
 
 
-@pytest.fixture(scope="module")
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=120) as c:
-        yield c
+client = client_fixture(timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from live_server import LiveServer, build_index
+from live_server import LiveServer, serve
 
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = LiveServer(tmp_path_factory.mktemp("limited"), build_index(tmp_path_factory), rate_limit="3/minute")
-    srv.start()
-    yield srv
-    srv.stop()
+    with serve(tmp_path_factory, "limited", rate_limit="3/minute") as srv:
+        yield srv
 
 
 def test_the_fourth_question_in_a_minute_gets_429_with_retry_after(limited: LiveServer) -> None:
@@ -37,15 +35,13 @@ def test_the_fourth_question_in_a_minute_gets_429_with_retry_after(limited: Live
 
 def test_a_bot_that_cannot_start_answers_503(tmp_path_factory: pytest.TempPathFactory) -> None:
     empty = tmp_path_factory.mktemp("empty-corpus")
-    srv = LiveServer(tmp_path_factory.mktemp("broken"), build_index(tmp_path_factory), corpus=f'["{empty}"]')
-    srv.start(expect_ready=False)
-    try:
-        with httpx.Client(base_url=srv.url, timeout=30) as client:
-            health = client.get("/api/health")
-            assert health.status_code == 503
-            assert health.json()["status"] == "failed" and "no policy files" in health.json()["detail"]
-            ask = client.post("/api/ask", json={"question": "Do you use cookies?"})
-            assert ask.status_code == 503 and ask.headers["retry-after"]
-            assert "could not start" in ask.json()["detail"]
-    finally:
-        srv.stop()
+    with (
+        serve(tmp_path_factory, "broken", expect_ready=False, corpus=f'["{empty}"]') as srv,
+        httpx.Client(base_url=srv.url, timeout=30) as client,
+    ):
+        health = client.get("/api/health")
+        assert health.status_code == 503
+        assert health.json()["status"] == "failed" and "no policy files" in health.json()["detail"]
+        ask = client.post("/api/ask", json={"question": "Do you use cookies?"})
+        assert ask.status_code == 503 and ask.headers["retry-after"]
+        assert "could not start" in ask.json()["detail"]

@@ -122,3 +122,13 @@ def test_bad_questions_raise_a_domain_error(bot: PolicyBot) -> None:
 def test_policy_file_is_the_corpus(bot: PolicyBot) -> None:
     assert list(bot.index.documents) == ["corpus/infrascale-privacy-policy.md"]
     assert bot.index.documents["corpus/infrascale-privacy-policy.md"].text == POLICY.read_text(encoding="utf-8")
+
+
+def test_a_quote_that_says_contact_us_comes_with_the_address(bot: PolicyBot) -> None:
+    answer = bot.ask("can I take back my consent later on?")
+    assert not answer.refused
+    assert answer.citations[0].section == "Consent"
+    assert any("contacting us as indicated below" in c.quote for c in answer.citations)
+    assert answer.citations[-1].section == "Contact Us"
+    assert "El Segundo" in answer.citations[-1].quote
+    _assert_verbatim(answer_to_dict(answer))

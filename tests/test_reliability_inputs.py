@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from live_server import LiveServer, build_index
+from live_server import LiveServer, client_fixture, serve
 from reliability_support import assert_quote_only, record
 
 JSON = {"Content-Type": "application/json"}
@@ -248,16 +248,11 @@ def feedback_cases(qid: str) -> list[Case]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = LiveServer(tmp_path_factory.mktemp("inputs"), build_index(tmp_path_factory), rate_limit="10000/minute")
-    srv.start()
-    yield srv
-    srv.stop()
+    with serve(tmp_path_factory, "inputs", rate_limit="10000/minute") as srv:
+        yield srv
 
 
-@pytest.fixture(scope="module")
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=120) as c:
-        yield c
+client = client_fixture(timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import AGENT_PASSWORD, ROOT, LiveServer, build_index
+from live_server import AGENT_PASSWORD, ROOT, LiveServer, build_index, client_fixture, serve
 from reliability_support import record
 
 from bot.api import create_app
@@ -26,21 +26,11 @@ PICKLE_SUFFIXES = {".pkl", ".pickle", ".pt", ".pth", ".bin", ".joblib", ".npy", 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = LiveServer(
-        tmp_path_factory.mktemp("security"),
-        build_index(tmp_path_factory),
-        allowed_origins=ALLOWED,
-        rate_limit="30/minute",
-    )
-    srv.start()
-    yield srv
-    srv.stop()
+    with serve(tmp_path_factory, "security", allowed_origins=ALLOWED, rate_limit="30/minute") as srv:
+        yield srv
 
 
-@pytest.fixture(scope="module")
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
+client = client_fixture(timeout=60)
 
 
 # -- nothing is ever unpickled -------------------------------------------------------------------------

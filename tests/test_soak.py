@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import ROOT, LiveServer, build_index
+from live_server import ROOT, LiveServer, serve
 from reliability_support import record
 
 from bot.bench import percentiles
@@ -35,10 +35,8 @@ def _questions() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = LiveServer(tmp_path_factory.mktemp("soak"), build_index(tmp_path_factory), rate_limit="1000000/minute")
-    srv.start()
-    yield srv
-    srv.stop()
+    with serve(tmp_path_factory, "soak", rate_limit="1000000/minute") as srv:
+        yield srv
 
 
 def _rss_kb(pid: int) -> int:
