@@ -197,8 +197,8 @@ def build_console(settings: Settings, get_service: Callable[[], "Service"]) -> "
         doc = get_service().bot.index.documents.get(source)
         return section_markdown(doc, anchor) if doc else "No such document."
 
-    quotes = settings.max_quotes + 1  # the chosen quotes, and the Contact address when a quote points to it
-    color_map = {_label(i): QUOTE_COLORS[(i - 1) % len(QUOTE_COLORS)] for i in range(1, quotes + 1)}
+    n_labels = settings.max_quotes + 1  # the chosen quotes, and the Contact address when a quote points to it
+    color_map = {_label(i): QUOTE_COLORS[(i - 1) % len(QUOTE_COLORS)] for i in range(1, n_labels + 1)}
     with gr.Blocks(title="PolicyBot — agent console", analytics_enabled=False) as console:
         gr.Markdown("## PolicyBot agent console\nAsk as the customer would; every answer is quoted from the policy.")
         last_id = gr.State(None)
