@@ -43,6 +43,12 @@ LAY_TERMS = {
     r"abroad|overseas|another country|outside the (?:us|u\.s\.|united states)": (
         "international transferred United States"
     ),
+    # each of these three was kept only because PolicyQA dev did not lose (evals/README.md)
+    r"share|sharing|shared|give out|hand over|pass on|passes on": "disclose disclosed third parties",
+    r"I (?:see|view|look at|get) (?:my|what|all)|copy of my|what (?:data|info|information) (?:you|do you) have": (
+        "access request access correction"
+    ),
+    r"opt[ -]?out|stop (?:getting|receiving|sending)|turn off": "opt out unsubscribe choice",
 }
 
 _ACRONYM = re.compile(r"\b(" + "|".join(map(re.escape, ACRONYMS)) + r")\b", re.I)

@@ -15,3 +15,10 @@ def test_lay_words_add_policy_words() -> None:
     assert "children" in expand("can my 12 year old sign up?")
     assert "law enforcement" in expand("will you give my info to the cops?")
     assert expand("what is this?") == "what is this?"
+
+
+def test_sharing_and_seeing_map_to_disclosure_and_access() -> None:
+    assert "disclose" in expand("who do you share my personal info with?")
+    assert "access" in expand("how do I see what data you have on me?")
+    assert "unsubscribe" in expand("how do I opt out of emails?")
+    assert expand("who are you?") == "who are you?"
