@@ -40,7 +40,8 @@ LAY_TERMS = {
     r"sell|selling|sold": "sell trade transfer third parties",
     r"track(?:s|ing|ed)?": "cookies track",
     r"keep|store|retain|retention|how long": "keep retain as long as permitted",
-    r"abroad|overseas|another country|outside the (?:us|u\.s\.|united states)": (
+    r"abroad|overseas|another country|outside the (?:us|u\.s\.|united states)|europe|european|the eu|the uk"
+    r"|(?:live|living|based|located) in (?!the (?:us|u\.s\.|united states))\w+": (
         "international transferred United States"
     ),
     # each of these three was kept only because PolicyQA dev did not lose (evals/README.md)
@@ -68,3 +69,23 @@ def expand(query: str) -> str:
     extra = [terms for pattern, terms in _LAY if pattern.search(query)]
     spelled = spell_out(query)
     return f"{spelled} {' '.join(extra)}" if extra else spelled
+
+
+_ENTITY = re.compile(r"\b([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}),?\s+(?:Inc|LLC|Ltd|Corp|Corporation|GmbH|Limited)\b")
+
+
+def owner_names(title: str, text: str) -> list[str]:
+    """The policy owner's names: companies named with a legal suffix in ``text`` ("Infrascale, Inc.") whose
+    first word is also in the document's ``title``. Other companies the policy names are left alone."""
+    in_title = {w.lower() for w in re.findall(r"[^\W\d_]+", title)}
+    names = {m.group(1) for m in _ENTITY.finditer(text) if m.group(1).split()[0].lower() in in_title}
+    return sorted(names | {n.split()[0] for n in names}, key=len, reverse=True)
+
+
+def neutral(query: str, names: list[str]) -> str:
+    """``query`` with the owner's name said as the policy says it ("the Company"): a question that names the
+    company ("can I sue Infrascale?") otherwise draws the passages that name it (the copyright line)."""
+    if not names:
+        return query
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")(['’]s)?\b", re.I)
+    return pattern.sub(lambda m: "the Company" + (m.group(1) or ""), query)

@@ -26,7 +26,7 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .expand import spell_out
+from .expand import neutral, owner_names, spell_out
 from .followup import Turn, resolve
 from .guard import is_instruction, is_noise, other_organisation, text_problem
 from .index import (
@@ -76,6 +76,7 @@ class PolicyBot:
         self._contact: Citation | None = None
         self._files: dict[str, tuple[tuple[int, int], str]] = {}
         self._owners: frozenset[str] = frozenset()
+        self._names: list[str] = []  # the policy owners' names, said as "the Company" to the models
 
     # -- corpus and index -------------------------------------------------------------------------
     def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
@@ -135,6 +136,9 @@ class PolicyBot:
         self._retriever = Retriever(self._index, encoder, self.reranker, self.retrieval_params)
         self._retriever.warm_up()
         self._contact = contact_citation(self._index)
+        self._names = sorted(
+            {n for d in self._index.documents.values() for n in owner_names(d.title, d.text)}, key=len, reverse=True
+        )
         self._owners = frozenset(
             w.lower() for d in self._index.documents.values() for w in re.findall(r"[^\W\d_]+", d.title)
         )
@@ -149,7 +153,7 @@ class PolicyBot:
     def retrieve(self, query: str, top_k: int | None = None) -> list[Hit]:
         self.warm_up()
         assert self._retriever is not None
-        return self._retriever.run(query, top_k or self.settings.top_k)
+        return self._retriever.run(neutral(query, self._names), top_k or self.settings.top_k)
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         if not isinstance(question, str) or not question.strip():
@@ -169,9 +173,10 @@ class PolicyBot:
         if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         query = resolve(question, history)
+        asked = neutral(query, self._names)  # what the models read
         assert self._retriever is not None
-        vector = self._retriever.embed(query)
-        hits = self._retriever.run(query, self.settings.top_k, vector)
+        vector = self._retriever.embed(asked)
+        hits = self._retriever.run(asked, self.settings.top_k, vector)
         if not hits:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, 0.0)
         p = min(max(self.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
@@ -181,7 +186,7 @@ class PolicyBot:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
         cands = candidates(self.index, hits, depth=3)
         texts = [c.text for c in cands]
-        scores = list(self.reranker.score(spell_out(query), texts)) if self.reranker else [c.chunk_score for c in cands]
+        scores = list(self.reranker.score(spell_out(asked), texts)) if self.reranker else [c.chunk_score for c in cands]
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         chosen = choose(
             cands,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.expand import expand, spell_out
+from bot.expand import expand, neutral, owner_names, spell_out
 
 
 def test_acronyms_are_spelled_out() -> None:
@@ -22,3 +22,13 @@ def test_sharing_and_seeing_map_to_disclosure_and_access() -> None:
     assert "access" in expand("how do I see what data you have on me?")
     assert "unsubscribe" in expand("how do I opt out of emails?")
     assert expand("who are you?") == "who are you?"
+
+
+def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
+    text = "The Sites are owned by Acme Cloud, Inc. We use Google Inc. for analytics. Acme Cloud, Inc. is in Ohio."
+    names = owner_names("Privacy Policy of Acme", text)
+    assert names == ["Acme Cloud", "Acme"]  # Google is named too, but is not the owner
+    assert neutral("can I sue Acme?", names) == "can I sue the Company?"
+    assert neutral("what is ACME’s policy on cookies?", names) == "what is the Company’s policy on cookies?"
+    assert neutral("does Acme Cloud use Google Analytics?", names) == "does the Company use Google Analytics?"
+    assert neutral("can I sue Acme?", []) == "can I sue Acme?"

@@ -42,6 +42,7 @@ def test_children_question_quotes_the_age_limits(bot: PolicyBot) -> None:
         ("how long do you keep my personal information?", "Use of Personal Information", "as long as permitted by law"),
         ("Do you sell my data to other companies?", None, "sell"),
         ("What is your postal address for privacy questions?", "Contact Us", "El Segundo"),
+        ("can I sue Infrascale?", "Dispute Resolution", "arbitration"),
     ],
 )
 def test_topics_find_their_section(bot: PolicyBot, question: str, section: str | None, phrase: str) -> None:
