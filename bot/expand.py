@@ -46,7 +46,8 @@ LAY_TERMS = {
     ),
     # each of these three was kept only because PolicyQA dev did not lose (evals/README.md)
     r"share|sharing|shared|give out|hand over|pass on|passes on": "disclose disclosed third parties",
-    r"I (?:see|view|look at|get) (?:my|what|all)|copy of my|what (?:data|info|information) (?:you|do you) have": (
+    r"I (?:see|view|look at|get) (?:my|what|all)|copy of my|what (?:data|info|information) (?:you|do you) have"
+    r"|(?:data|info|information|records?) (?:that )?you (?:have|hold|keep) (?:on|about) me": (
         "access request access correction"
     ),
     r"opt[ -]?out|stop (?:getting|receiving|sending)|turn off": "opt out unsubscribe choice",

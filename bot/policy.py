@@ -21,6 +21,7 @@ _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 _PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n[ \t]*\n|\Z)", re.S)
 _TERMINAL = re.compile(r"""[.!?]["”’')\]]*$""")
+_LEADING_SEPARATOR = re.compile(r"[;,:]+\s*")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,13 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 merged[-1] = (merged[-1][0], e)
             else:
                 merged.append((s, e))
-        spans.extend((s, e) for s, e in merged if re.search(r"\w", text[s:e]))
+        for s, e in merged:
+            # a list item cut after the previous item's full stop ("credentials.; (d) marketing ...") starts
+            # at its enumerator, not at the separator before it
+            lead = _LEADING_SEPARATOR.match(text, s, e)
+            s = lead.end() if lead else s
+            if re.search(r"\w", text[s:e]):
+                spans.append((s, e))
     return spans
 
 

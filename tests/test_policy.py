@@ -109,3 +109,11 @@ def test_bad_files_get_clear_errors(tmp_path: Path) -> None:
 def test_slugs() -> None:
     assert slugify("Our Commitment to Children’s Privacy") == "our-commitment-to-childrens-privacy"
     assert slugify("EU Safe Harbor") == "eu-safe-harbor"
+
+
+def test_a_list_item_after_a_full_stop_starts_at_its_enumerator() -> None:
+    doc = read_policy(POLICY, "corpus/infrascale-privacy-policy.md")
+    assert not any(s.text[0] in ";,:" for s in doc.sentences)
+    item = next(s for s in doc.sentences if "marketing purposes, such as your Sites activity" in s.text)
+    assert item.text.startswith("(d) marketing purposes")
+    assert doc.text[item.start : item.end] == item.text
