@@ -36,7 +36,9 @@ LAY_TERMS = {
     r"delete|erase|remove|wipe": "delete remove withdraw consent",
     r"spam|newsletters?|marketing emails?|promo(?:tional)? emails?": "email messages unsubscribe",
     r"updated?|revis(?:e|ed|ion)|changed?": "changes modify revised",
-    r"mailing address|postal address|snail mail|write to": "contact us writing address",
+    r"mailing address|postal address|snail mail|write to|contact|get in touch|reach (?:you|someone|out)": (
+        "contact us writing address"
+    ),
     r"sell|selling|sold": "sell trade transfer third parties",
     r"track(?:s|ing|ed)?": "cookies track",
     r"keep|store|retain|retention|how long": "keep retain as long as permitted",
