@@ -32,7 +32,7 @@ from .onnx_embed import ENCODER_DIR, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 
-FORMAT = 3  # 2: the build holds the ONNX query encoder (bot/onnx_embed.py); 3: no sentence starts at a "; "
+FORMAT = 3  # 2: the build holds the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined
 _PACKAGES = ("faiss-cpu", "sentence-transformers", "torch", "onnx", "pysbd", "bm25s", "onnxruntime", "tokenizers")
 
 

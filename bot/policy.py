@@ -22,6 +22,8 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 _PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n[ \t]*\n|\Z)", re.S)
 _TERMINAL = re.compile(r"""[.!?]["”’')\]]*$""")
 _LEADING_SEPARATOR = re.compile(r"[;,:]+\s*")
+# goes on in lower case after markup or an opening bracket; an enumerator such as "(d)" or "(iv)" starts an item
+_CONTINUES = re.compile(r"[*_\s\u00a0]*(?:[a-z]|\((?!(?:[a-z]|[ivxl]+|\d+)\))[a-z]{2})")
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,9 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             cursor = at + len(seg)
         merged: list[tuple[int, int]] = []
         for s, e in pieces:
-            if merged and not _TERMINAL.search(text[merged[-1][0] : merged[-1][1]]):
+            # joined back: a piece after one that does not end a sentence, and a piece that goes on in lower
+            # case (pysbd cut "… of **Infrascale, Inc.** (including its subsidiaries …" after "Inc.")
+            if merged and (not _TERMINAL.search(text[merged[-1][0] : merged[-1][1]]) or _CONTINUES.match(text, s, e)):
                 merged[-1] = (merged[-1][0], e)
             else:
                 merged.append((s, e))

@@ -117,3 +117,11 @@ def test_a_list_item_after_a_full_stop_starts_at_its_enumerator() -> None:
     item = next(s for s in doc.sentences if "marketing purposes, such as your Sites activity" in s.text)
     assert item.text.startswith("(d) marketing purposes")
     assert doc.text[item.start : item.end] == item.text
+
+
+def test_a_sentence_cut_after_an_abbreviation_goes_on_in_lower_case() -> None:
+    doc = read_policy(POLICY, "corpus/infrascale-privacy-policy.md")
+    first = doc.sentences[0]
+    assert first.text.startswith("This privacy policy describes the privacy practices")
+    assert "software products, online services and apps" in first.text  # not cut after "Infrascale, Inc."
+    assert not any(s.text.startswith("*") or s.text[0].islower() for s in doc.sentences)
