@@ -77,10 +77,15 @@ def expand(query: str) -> str:
 _ENTITY = re.compile(r"\b([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}),?\s+(?:Inc|LLC|Ltd|Corp|Corporation|GmbH|Limited)\b")
 
 
+def title_words(title: str) -> set[str]:
+    """The lower-case words of a document's title: where the policy's owner is named."""
+    return {w.lower() for w in re.findall(r"[^\W\d_]+", title)}
+
+
 def owner_names(title: str, text: str) -> list[str]:
     """The policy owner's names: companies named with a legal suffix in ``text`` ("Infrascale, Inc.") whose
     first word is also in the document's ``title``. Other companies the policy names are left alone."""
-    in_title = {w.lower() for w in re.findall(r"[^\W\d_]+", title)}
+    in_title = title_words(title)
     names = {m.group(1) for m in _ENTITY.finditer(text) if m.group(1).split()[0].lower() in in_title}
     return sorted(names | {n.split()[0] for n in names}, key=len, reverse=True)
 

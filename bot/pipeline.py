@@ -26,7 +26,7 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .expand import neutral, owner_names, spell_out
+from .expand import neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
 from .guard import is_instruction, is_noise, other_organisation, text_problem
 from .index import (
@@ -139,9 +139,7 @@ class PolicyBot:
         self._names = sorted(
             {n for d in self._index.documents.values() for n in owner_names(d.title, d.text)}, key=len, reverse=True
         )
-        self._owners = frozenset(
-            w.lower() for d in self._index.documents.values() for w in re.findall(r"[^\W\d_]+", d.title)
-        )
+        self._owners = frozenset(w for d in self._index.documents.values() for w in title_words(d.title))
 
     @property
     def index(self) -> LoadedIndex:

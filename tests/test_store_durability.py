@@ -78,10 +78,7 @@ def test_concurrent_writers_lose_no_row(url: str) -> None:
             for i, (qid, fid) in enumerate(worker):
                 assert questions[qid] == f"worker {w} row {i}: mail [email] or call [phone]"
                 assert feedback[fid] == qid
-        if url.startswith("sqlite"):
-            with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-                assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        _assert_sqlite_intact(url, wal=True)
     finally:
         store.close()
     backend = url.split(":", 1)[0].split("+")[0]
@@ -92,6 +89,16 @@ def test_concurrent_writers_lose_no_row(url: str) -> None:
         rows_found=sum(found),
         seconds=round(seconds, 1),
     )
+
+
+def _assert_sqlite_intact(url: str, wal: bool = False) -> None:
+    """On SQLite: the file passes its integrity check (and, with ``wal``, is in WAL mode). Other backends: nothing."""
+    if not url.startswith("sqlite"):
+        return
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        if wal:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def _journal(path: Path) -> tuple[set[str], set[int]]:
@@ -133,9 +140,7 @@ def test_a_writer_killed_mid_write_loses_at_most_the_row_in_flight(url: str, tmp
         # The database takes writes again, and (SQLite) is intact.
         qid = store.record_question("api", "after the kill", False, None, None, 1)
         assert store.question(qid) is not None
-        if url.startswith("sqlite"):
-            with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        _assert_sqlite_intact(url)
     finally:
         store.close()
     backend = url.split(":", 1)[0].split("+")[0]
