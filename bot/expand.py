@@ -53,10 +53,27 @@ LAY_TERMS = {
         "access request access correction"
     ),
     r"opt[ -]?out|stop (?:getting|receiving|sending)|turn off": "opt out unsubscribe choice",
+    # data on file that is wrong: the policy's word is "correction" (a false refusal in both eval sets)
+    r"wrong|incorrect|inaccurate|out[ -]of[ -]date|outdated|fix|fixed|correct (?:my|it|this|that)"
+    r"|(?:update|edit|amend)d? my": "access request correction",
+}
+
+# A lay word whose sense depends on what it is said of: "my phone number changed" is not a change of the policy.
+LAY_UNLESS = {
+    r"updated?|revis(?:e|ed|ion)|changed?": (
+        r"\bmy\b[^.?!]{0,40}\b(?:changed?|updated?)\b|\b(?:chang|updat)(?:e|ed|ing)\s+my\b"
+    ),
 }
 
 _ACRONYM = re.compile(r"\b(" + "|".join(map(re.escape, ACRONYMS)) + r")\b", re.I)
-_LAY = [(re.compile(rf"\b(?:{pattern})\b", re.I), terms) for pattern, terms in LAY_TERMS.items()]
+_LAY = [
+    (
+        re.compile(rf"\b(?:{pattern})\b", re.I),
+        terms,
+        re.compile(LAY_UNLESS[pattern], re.I) if pattern in LAY_UNLESS else None,
+    )
+    for pattern, terms in LAY_TERMS.items()
+]
 
 
 def spell_out(query: str) -> str:
@@ -69,7 +86,7 @@ def spell_out(query: str) -> str:
 
 def expand(query: str) -> str:
     """The query for the retrievers: acronyms spelled out, plus the policy words for any lay words."""
-    extra = [terms for pattern, terms in _LAY if pattern.search(query)]
+    extra = [t for pattern, t, unless in _LAY if pattern.search(query) and not (unless and unless.search(query))]
     spelled = spell_out(query)
     return f"{spelled} {' '.join(extra)}" if extra else spelled
 

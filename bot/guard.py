@@ -55,6 +55,11 @@ _INSTRUCTION = re.compile(
   | \[[^\]]*\]\(\s*(https?:|javascript:|data:) | <\s*(img|script|iframe|svg|object|embed)\b | \bon(error|load|click|mouseover)\s*= | \bjavascript\s*:
   | \bmarkdown\s+(image|link)\b
   | \b(hidden|secret|internal)\s+(configuration|config|settings|rules|instructions|prompt)\b
+  # forged notices that claim the policy changed and ask the bot to pass it on
+  | \b(system|security|admin|administrator|policy|legal|important|urgent)\s+(update|notice|alert|message|announcement)\s*:
+  | \b(confirm|tell|inform|announce|relay|pass)\b.{0,30}\bto\s+(the|all|every|our|your)\s+(users?|visitors?|customers?)\b
+  | \bthe\s+(privacy\s+)?policy\s+(now\s+(says|states|reads|allows|permits|lets)
+                                 |has\s+been\s+(changed|updated|amended)\s+to\s+(say|state|read|allow|permit|let))\b
     """,
     re.I | re.X | re.S,
 )

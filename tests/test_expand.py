@@ -24,6 +24,18 @@ def test_sharing_and_seeing_map_to_disclosure_and_access() -> None:
     assert expand("who are you?") == "who are you?"
 
 
+def test_wrong_data_on_file_maps_to_correction() -> None:
+    assert "correction" in expand("my email on file is wrong, how do I get it fixed?")
+    assert "correction" in expand("can I update my address?")
+
+
+def test_a_change_of_my_details_is_not_a_change_of_the_policy() -> None:
+    assert "modify revised" in expand("when was the policy last updated?")
+    assert "modify revised" in expand("will you tell me if you change the policy?")
+    assert "modify revised" not in expand("my phone number changed, do I need to tell you?")
+    assert "modify revised" not in expand("I changed my email address, what now?")
+
+
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
     text = "The Sites are owned by Acme Cloud, Inc. We use Google Inc. for analytics. Acme Cloud, Inc. is in Ohio."
     names = owner_names("Privacy Policy of Acme", text)
