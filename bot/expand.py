@@ -56,6 +56,15 @@ LAY_TERMS = {
     # data on file that is wrong: the policy's word is "correction" (a false refusal in both eval sets)
     r"wrong|incorrect|inaccurate|out[ -]of[ -]date|outdated|fix|fixed|correct (?:my|it|this|that)"
     r"|(?:update|edit|amend)d? my": "access request correction",
+    # information given away from the website: policies say what they do not cover ("collected offline")
+    r"trade ?shows?|in person|over the phone|by phone|on paper|paper forms?|business cards?|offline|off-line": (
+        "information collected offline"
+    ),
+    # "how old is the policy" is about its date, not about anyone's age
+    r"how old is (?:this|the|your) (?:privacy )?(?:policy|document|notice)"
+    r"|(?:date|age) of (?:this|the|your) (?:privacy )?policy": "last revised date",
+    r"address (?:the|a|my|this|that) letter|letter to|send (?:it|that|this|a letter|mail|my request)"
+    r"|(?:address|where) (?:do I|to|should I|can I) (?:send|mail|write)": "contact us writing address",
 }
 
 # A lay word whose sense depends on what it is said of: "my phone number changed" is not a change of the policy.

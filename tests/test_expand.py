@@ -36,6 +36,13 @@ def test_a_change_of_my_details_is_not_a_change_of_the_policy() -> None:
     assert "modify revised" not in expand("I changed my email address, what now?")
 
 
+def test_offline_age_of_the_policy_and_letters_map_to_the_policy_words() -> None:
+    assert "collected offline" in expand("is the info I gave your rep at a trade show covered?")
+    assert "last revised" in expand("how old is this privacy policy?")
+    assert "children" not in expand("how old is this privacy policy?")
+    assert "contact us" in expand("who should I address the letter to?")
+
+
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
     text = "The Sites are owned by Acme Cloud, Inc. We use Google Inc. for analytics. Acme Cloud, Inc. is in Ohio."
     names = owner_names("Privacy Policy of Acme", text)
