@@ -65,6 +65,13 @@ LAY_TERMS = {
     r"|(?:date|age) of (?:this|the|your) (?:privacy )?policy": "last revised date",
     r"address (?:the|a|my|this|that) letter|letter to|send (?:it|that|this|a letter|mail|my request)"
     r"|(?:address|where) (?:do I|to|should I|can I) (?:send|mail|write)": "contact us writing address",
+    # each of these two also gained on PolicyQA dev (evals/README.md)
+    r"break(?:ing)? (?:your|the) (?:terms|rules)|violat\w* (?:your|the) (?:terms|rules|policy)"
+    r"|against (?:your|the) (?:terms|rules)|illegal|unlawful|fraud\w*": "violation illegal activities investigate",
+    r"(?:do|doing) with (?:my|the|all|that|this|it)\b|why do you (?:even )?(?:need|want|collect|ask for)"
+    r"|what (?:is|are) (?:my )?(?:data|info\w*|information|details) (?:used|for)": (
+        "uses purposes use of Personal Information"
+    ),
 }
 
 # A lay word whose sense depends on what it is said of: "my phone number changed" is not a change of the policy.

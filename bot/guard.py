@@ -131,3 +131,51 @@ def other_organisation(question: str, owners: frozenset[str]) -> str | None:
             continue
         return m.group(1)
     return None
+
+
+# -- specific things a question names that the policy never mentions --------------------------------------
+_ACRONYM_TERM = re.compile(r"\b([A-Z]{2,6})(?:s|-?\d+)?\b")
+# (not after "in/to/at/from": places, which the policy's international sections answer for any country)
+_NAME_TERM = re.compile(r"(?<!\b(?:in|to|at)\s)(?<!\bfrom\s)\b([A-Z][a-z]+(?:\s+(?:of|the|Not|[A-Z][a-z]+)){1,3})\b")
+_PERIOD_TERM = re.compile(r"\b(\d+)\s*(hours?|days?|weeks?|months?|years?)\b(?!\s*old)", re.I)
+# words that start a question in Title Case without naming anything
+_LEADING = frozenset(
+    """
+    i a an the do does is are can could will would should shall may might must what how why when where who which
+    if my your you we our customer customers user users please hi hey hello ok so and but or has have had did any
+    in on for to of by with from at as it this that also just hello dear team
+    """.split()
+)
+# acronyms that say nothing specific (countries, chat shorthand) or that query expansion spells out
+_PLAIN_ACRONYMS = frozenset(
+    """
+    ok faq faqs url us usa uk eu ca ny id pc it hr ai fyi asap btw lol imo ps pls plz thx tv pdf dm ui app
+    """.split()
+)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", re.sub(r"[()]", " ", text)).lower()
+
+
+def unmentioned(question: str, corpus: str, known: frozenset[str] = frozenset()) -> list[str]:
+    """The specific things ``question`` names that ``corpus`` (the policy text) never mentions: an acronym
+    ("AES-256", "DPO"), a name in Title Case ("Google Analytics", "Do Not Track"), a period ("72 hours").
+    A question about one of them ("do you notify breaches within 72 hours?") asks for a fact the policy does not
+    state, however close its nearest passage. ``known``: lower-case acronyms query expansion spells out (they are
+    answered from what the policy says about the subject). Ages ("12 years old"), countries and chat shorthand
+    never count, and neither does anything in a question written mostly in capitals."""
+    letters = [c for c in question if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+        return []
+    text = _fold(corpus)
+    terms = [m.group(1) for m in _ACRONYM_TERM.finditer(question) if m.group(1).lower() not in _PLAIN_ACRONYMS | known]
+    for m in _NAME_TERM.finditer(question):
+        words = m.group(1).split()
+        while words and words[0].lower() in _LEADING and words[1:2] != ["Not"]:  # but "Do Not Track"
+            words = words[1:]
+        if len(words) >= 2 and words[-1][0].isupper():
+            terms.append(" ".join(words))
+    terms += [f"{m.group(1)} {m.group(2)}" for m in _PERIOD_TERM.finditer(question)]
+    return [t for t in dict.fromkeys(terms) if _fold(t) not in text]

@@ -26,9 +26,9 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .expand import neutral, owner_names, spell_out, title_words
+from .expand import ACRONYMS, neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
-from .guard import is_instruction, is_noise, other_organisation, text_problem
+from .guard import is_instruction, is_noise, other_organisation, text_problem, unmentioned
 from .index import (
     BuildReport,
     LoadedIndex,
@@ -77,6 +77,7 @@ class PolicyBot:
         self._files: dict[str, tuple[tuple[int, int], str]] = {}
         self._owners: frozenset[str] = frozenset()
         self._names: list[str] = []  # the policy owners' names, said as "the Company" to the models
+        self._corpus_text = ""  # every policy's text: what the policies mention at all
 
     # -- corpus and index -------------------------------------------------------------------------
     def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
@@ -140,6 +141,7 @@ class PolicyBot:
             {n for d in self._index.documents.values() for n in owner_names(d.title, d.text)}, key=len, reverse=True
         )
         self._owners = frozenset(w for d in self._index.documents.values() for w in title_words(d.title))
+        self._corpus_text = "\n".join(d.text for d in self._index.documents.values())
 
     @property
     def index(self) -> LoadedIndex:
@@ -169,6 +171,10 @@ class PolicyBot:
         if is_instruction(question):
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
         if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
+            return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
+        missing = unmentioned(question, self._corpus_text, frozenset(ACRONYMS))
+        if missing:  # "will you notify me within 72 hours?": a fact no policy states, however close a passage
+            log.info("refused: the policy never mentions %s", missing)
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         query = resolve(question, history)
         asked = neutral(query, self._names)  # what the models read

@@ -43,6 +43,13 @@ def test_offline_age_of_the_policy_and_letters_map_to_the_policy_words() -> None
     assert "contact us" in expand("who should I address the letter to?")
 
 
+def test_rule_breaking_and_purposes_map_to_the_policy_words() -> None:
+    assert "violation" in expand("if I break your terms of use can you release my info?")
+    assert "illegal activities" in expand("would you share info about someone doing something illegal?")
+    assert "purposes" in expand("what do you actually do with my data?")
+    assert "purposes" in expand("why do you even need my personal data")
+
+
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
     text = "The Sites are owned by Acme Cloud, Inc. We use Google Inc. for analytics. Acme Cloud, Inc. is in Ohio."
     names = owner_names("Privacy Policy of Acme", text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guard import is_instruction
+from bot.guard import is_instruction, unmentioned
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,25 @@ def test_added_families_are_instructions(text: str) -> None:
 )
 def test_real_questions_are_not(text: str) -> None:
     assert not is_instruction(text)
+
+
+POLICY = "We use cookies. Disputes must be filed within one (1) year. The Health Insurance Portability Act (HIPAA)."
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("will you notify me within 72 hours of a breach?", ["72 hours"]),
+        ("do u encrypt with AES-256", ["AES"]),
+        ("Does your site honor Do Not Track?", ["Do Not Track"]),
+        ("Customer asks if we use Google Analytics", ["Google Analytics"]),
+        ("do I have to sue within 1 year?", []),
+        ("are you HIPAA compliant?", []),
+        ("can my 12 year old sign up?", []),
+        ("I live in New Zealand, do you use cookies?", []),
+        ("DO YOU USE COOKIES", []),
+        ("is my IP address logged?", []),
+    ],
+)
+def test_things_the_policy_never_mentions(question: str, missing: list[str]) -> None:
+    assert unmentioned(question, POLICY, known=frozenset({"ip"})) == missing
