@@ -72,6 +72,10 @@ LAY_TERMS = {
     r"|what (?:is|are) (?:my )?(?:data|info\w*|information|details) (?:used|for)": (
         "uses purposes use of Personal Information"
     ),
+    r"bought|buys?|acquired|acquisition|acquires|merger|merges?|merged|taken over|takeover|goes bankrupt|bankruptcy"
+    r"|goes out of business": "sale assignment or other disposal of all or part of the Company business assets",
+    r"(?:your|ur|the|company'?s?|office) (?:mailing |postal |physical |street |office )?address"
+    r"(?!\s+(?:of|you|that|is wrong))|mail (?:something|a letter|you)": "contact us writing address",
 }
 
 # A lay word whose sense depends on what it is said of: "my phone number changed" is not a change of the policy.

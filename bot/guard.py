@@ -113,7 +113,7 @@ _OWN_OR_GENERIC = frozenset(
     """
     your this that the our its company site website sites websites service services app apps product products
     user users customer customers visitor visitors member members child children kid kids minor minors teen teens
-    people person everyone anyone somebody someone today year
+    people person everyone anyone somebody someone today year state states country countries government nation
     """.split()
 )
 _DETERMINERS = frozenset("your this that the our its".split())
@@ -127,7 +127,13 @@ def other_organisation(question: str, owners: frozenset[str]) -> str | None:
     for m in _POSSESSIVE_POLICY.finditer(text):
         name = m.group(1).lower()
         before = text[: m.start()].split()
-        if name in _OWN_OR_GENERIC or name in owners or (before and before[-1].lower() in _DETERMINERS):
+        between = m.group(0).split()[1:-1]  # "state's laws does this policy": the policy is this one
+        if (
+            name in _OWN_OR_GENERIC
+            or name in owners
+            or (before and before[-1].lower() in _DETERMINERS)
+            or any(w.lower() in _DETERMINERS for w in between)
+        ):
             continue
         return m.group(1)
     return None

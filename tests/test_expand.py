@@ -50,6 +50,12 @@ def test_rule_breaking_and_purposes_map_to_the_policy_words() -> None:
     assert "purposes" in expand("why do you even need my personal data")
 
 
+def test_a_takeover_and_a_postal_address_map_to_the_policy_words() -> None:
+    assert "disposal" in expand("what if the company gets bought tho")
+    assert "contact us" in expand("whats ur address if i wanna mail something")
+    assert "contact us" not in expand("do you collect my email address?")
+
+
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
     text = "The Sites are owned by Acme Cloud, Inc. We use Google Inc. for analytics. Acme Cloud, Inc. is in Ohio."
     names = owner_names("Privacy Policy of Acme", text)

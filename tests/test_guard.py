@@ -58,6 +58,8 @@ def test_questions_about_another_organisations_policy(text: str, name: str) -> N
         "do you share my data with Google?",
         "what are the Sites' terms of use?",
         "what is the company’s policy on selling data?",
+        "which state's laws does this policy go by",
+        "does the country's law override your policy?",
     ],
 )
 def test_questions_about_this_policy_are_not_about_another(text: str) -> None:
