@@ -28,6 +28,10 @@ ACRONYMS = {
     "2fa": "two-factor authentication",
 }
 
+# the acronyms that name laws: a question about one is answered from what the policy says about such laws
+# ("we do not necessarily comply with foreign privacy legislation") even when it does not name that one
+LAWS = frozenset("coppa ccpa cpra caloppa gdpr hipaa glba sox ferpa pipeda".split())
+
 LAY_TERMS = {
     r"kids?|child|minors?|teens?|teenagers?|\d{1,2}[ -]?(?:yo|year[ -]old)s?": "children age",
     r"sue|suing|lawsuits?|court|judge|legal action": "litigation claim arbitration dispute",

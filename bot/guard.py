@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .expand import ACRONYMS
+
 _INSTRUCTION = re.compile(
     r"""
     \b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|instructions|rules|prompt|guidelines|above|previous|prior|everything)\b
@@ -144,6 +146,28 @@ _ACRONYM_TERM = re.compile(r"\b([A-Z]{2,6})(?:s|-?\d+)?\b")
 # (not after "in/to/at/from": places, which the policy's international sections answer for any country)
 _NAME_TERM = re.compile(r"(?<!\b(?:in|to|at)\s)(?<!\bfrom\s)\b([A-Z][a-z]+(?:\s+(?:of|the|Not|[A-Z][a-z]+)){1,3})\b")
 _PERIOD_TERM = re.compile(r"\b(\d+)\s*(hours?|days?|weeks?|months?|years?)\b(?!\s*old)", re.I)
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(hour|day|week|month|year)s?\b", re.I)
+# privacy and security practices a policy names when it has them; asked in any case ("do u use google analytics")
+NAMED_PRACTICES = (
+    "google analytics",
+    "do not track",
+    "global privacy control",
+    "data protection officer",
+    "two factor",
+    "two-factor",
+    "multi-factor",
+    "multi factor",
+    "privacy shield",
+    "data privacy framework",
+    "standard contractual clauses",
+    "binding corporate rules",
+    "bug bounty",
+    "penetration test",
+    "end-to-end encryption",
+    "end to end encryption",
+    "2fa",
+    "mfa",
+)
 # words that start a question in Title Case without naming anything
 _LEADING = frozenset(
     """
@@ -167,11 +191,13 @@ def _fold(text: str) -> str:
 
 def unmentioned(question: str, corpus: str, known: frozenset[str] = frozenset()) -> list[str]:
     """The specific things ``question`` names that ``corpus`` (the policy text) never mentions: an acronym
-    ("AES-256", "DPO"), a name in Title Case ("Google Analytics", "Do Not Track"), a period ("72 hours").
+    ("AES-256", "DPO"), a name in Title Case ("Google Analytics"), a period ("72 hours", "how many days"), a
+    practice from ``NAMED_PRACTICES`` in any case ("do not track").
     A question about one of them ("do you notify breaches within 72 hours?") asks for a fact the policy does not
-    state, however close its nearest passage. ``known``: lower-case acronyms query expansion spells out (they are
-    answered from what the policy says about the subject). Ages ("12 years old"), countries and chat shorthand
-    never count, and neither does anything in a question written mostly in capitals."""
+    state, however close its nearest passage. An acronym counts as mentioned when its spelled-out form is
+    ("PII"). ``known``: lower-case acronyms answered from what the policy says of their subject even when it does
+    not name them (laws: "GDPR"). Ages ("12 years old"), countries and chat shorthand never count, and neither
+    does anything in a question written mostly in capitals."""
     letters = [c for c in question if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
         return []
@@ -184,4 +210,7 @@ def unmentioned(question: str, corpus: str, known: frozenset[str] = frozenset())
         if len(words) >= 2 and words[-1][0].isupper():
             terms.append(" ".join(words))
     terms += [f"{m.group(1)} {m.group(2)}" for m in _PERIOD_TERM.finditer(question)]
-    return [t for t in dict.fromkeys(terms) if _fold(t) not in text]
+    terms += [m.group(1) for m in _HOW_MANY.finditer(question)]  # "how many days…?" of a policy without days
+    asked = _fold(question)
+    terms += [p for p in NAMED_PRACTICES if p in asked]
+    return [t for t in dict.fromkeys(terms) if not any(_fold(f) in text for f in (t, ACRONYMS.get(t.lower(), t)))]

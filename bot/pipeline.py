@@ -26,7 +26,7 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .expand import ACRONYMS, neutral, owner_names, spell_out, title_words
+from .expand import LAWS, neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
 from .guard import is_instruction, is_noise, other_organisation, text_problem, unmentioned
 from .index import (
@@ -172,7 +172,7 @@ class PolicyBot:
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
         if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
-        missing = unmentioned(question, self._corpus_text, frozenset(ACRONYMS))
+        missing = unmentioned(question, self._corpus_text, LAWS)
         if missing:  # "will you notify me within 72 hours?": a fact no policy states, however close a passage
             log.info("refused: the policy never mentions %s", missing)
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)

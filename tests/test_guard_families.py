@@ -70,7 +70,10 @@ def test_real_questions_are_not(text: str) -> None:
     assert not is_instruction(text)
 
 
-POLICY = "We use cookies. Disputes must be filed within one (1) year. The Health Insurance Portability Act (HIPAA)."
+POLICY = (
+    "We use cookies and log your internet protocol (IP) address. Disputes must be filed within one (1) year. "
+    "We comply with the Health Insurance Portability Act. We collect personally identifiable information."
+)
 
 
 @pytest.mark.parametrize(
@@ -78,10 +81,14 @@ POLICY = "We use cookies. Disputes must be filed within one (1) year. The Health
     [
         ("will you notify me within 72 hours of a breach?", ["72 hours"]),
         ("do u encrypt with AES-256", ["AES"]),
-        ("Does your site honor Do Not Track?", ["Do Not Track"]),
-        ("Customer asks if we use Google Analytics", ["Google Analytics"]),
+        ("Customer asks if we use Google Analytics", ["Google Analytics", "google analytics"]),
+        ("do yall use google analytics", ["google analytics"]),
+        ("how many days do you have to answer me?", ["day"]),
+        ("do you support 2fa?", ["2fa"]),
         ("do I have to sue within 1 year?", []),
         ("are you HIPAA compliant?", []),
+        ("do you follow GDPR?", []),
+        ("do you collect PII?", []),
         ("can my 12 year old sign up?", []),
         ("I live in New Zealand, do you use cookies?", []),
         ("DO YOU USE COOKIES", []),
@@ -89,4 +96,4 @@ POLICY = "We use cookies. Disputes must be filed within one (1) year. The Health
     ],
 )
 def test_things_the_policy_never_mentions(question: str, missing: list[str]) -> None:
-    assert unmentioned(question, POLICY, known=frozenset({"ip"})) == missing
+    assert unmentioned(question, POLICY, known=frozenset({"gdpr", "hipaa"})) == missing
