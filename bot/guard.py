@@ -179,7 +179,7 @@ _LEADING = frozenset(
 # acronyms that say nothing specific (countries, chat shorthand) or that query expansion spells out
 _PLAIN_ACRONYMS = frozenset(
     """
-    ok faq faqs url us usa uk eu ca ny id pc it hr ai fyi asap btw lol imo ps pls plz thx tv pdf dm ui app
+    ok faq faqs url us usa uk eu ca ny id pc it hr ai fyi asap btw lol imo ps pls plz thx tv pdf dm ui app sms mms
     """.split()
 )
 
@@ -189,15 +189,18 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[()]", " ", text)).lower()
 
 
-def unmentioned(question: str, corpus: str, known: frozenset[str] = frozenset()) -> list[str]:
+def unmentioned(
+    question: str, corpus: str, known: frozenset[str] = frozenset(), owners: frozenset[str] = frozenset()
+) -> list[str]:
     """The specific things ``question`` names that ``corpus`` (the policy text) never mentions: an acronym
     ("AES-256", "DPO"), a name in Title Case ("Google Analytics"), a period ("72 hours", "how many days"), a
     practice from ``NAMED_PRACTICES`` in any case ("do not track").
     A question about one of them ("do you notify breaches within 72 hours?") asks for a fact the policy does not
     state, however close its nearest passage. An acronym counts as mentioned when its spelled-out form is
     ("PII"). ``known``: lower-case acronyms answered from what the policy says of their subject even when it does
-    not name them (laws: "GDPR"). Ages ("12 years old"), countries and chat shorthand never count, and neither
-    does anything in a question written mostly in capitals."""
+    not name them (laws: "GDPR"). ``owners``: lower-case words of the policy owner's names; a name with one of
+    them is the owner's product ("Infrascale Cloud Backup"), which the policy covers without naming it. Ages
+    ("12 years old"), countries and chat shorthand never count, nor does anything in a mostly upper-case question."""
     letters = [c for c in question if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
         return []
@@ -207,7 +210,7 @@ def unmentioned(question: str, corpus: str, known: frozenset[str] = frozenset())
         words = m.group(1).split()
         while words and words[0].lower() in _LEADING and words[1:2] != ["Not"]:  # but "Do Not Track"
             words = words[1:]
-        if len(words) >= 2 and words[-1][0].isupper():
+        if len(words) >= 2 and words[-1][0].isupper() and not any(w.lower() in owners for w in words):
             terms.append(" ".join(words))
     terms += [f"{m.group(1)} {m.group(2)}" for m in _PERIOD_TERM.finditer(question)]
     terms += [m.group(1) for m in _HOW_MANY.finditer(question)]  # "how many days…?" of a policy without days

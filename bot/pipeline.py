@@ -78,6 +78,7 @@ class PolicyBot:
         self._owners: frozenset[str] = frozenset()
         self._names: list[str] = []  # the policy owners' names, said as "the Company" to the models
         self._corpus_text = ""  # every policy's text: what the policies mention at all
+        self._owner_words: frozenset[str] = frozenset()
 
     # -- corpus and index -------------------------------------------------------------------------
     def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
@@ -142,6 +143,7 @@ class PolicyBot:
         )
         self._owners = frozenset(w for d in self._index.documents.values() for w in title_words(d.title))
         self._corpus_text = "\n".join(d.text for d in self._index.documents.values())
+        self._owner_words = frozenset(w.lower() for n in self._names for w in n.split())
 
     @property
     def index(self) -> LoadedIndex:
@@ -172,7 +174,7 @@ class PolicyBot:
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
         if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
-        missing = unmentioned(question, self._corpus_text, LAWS)
+        missing = unmentioned(question, self._corpus_text, LAWS, self._owner_words)
         if missing:  # "will you notify me within 72 hours?": a fact no policy states, however close a passage
             log.info("refused: the policy never mentions %s", missing)
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)

@@ -97,3 +97,8 @@ POLICY = (
 )
 def test_things_the_policy_never_mentions(question: str, missing: list[str]) -> None:
     assert unmentioned(question, POLICY, known=frozenset({"gdpr", "hipaa"})) == missing
+
+
+def test_the_owners_products_count_as_mentioned() -> None:
+    question = "Is Acme Cloud Backup covered, or Amazon Web Services?"
+    assert unmentioned(question, POLICY, owners=frozenset({"acme"})) == ["Amazon Web Services"]

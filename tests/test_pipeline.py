@@ -144,6 +144,7 @@ def test_a_quote_that_says_contact_us_comes_with_the_address(bot: PolicyBot) -> 
         "are you HIPAA compliant?",
         "do you follow GDPR?",
         "I live in New York, is my data moved?",
+        "Can my kids use Infrascale Cloud Backup?",
     ],
 )
 def test_named_things_the_policy_answers_for_are_not_refused(bot: PolicyBot, question: str) -> None:
