@@ -78,6 +78,12 @@ LAY_TERMS = {
     ),
     r"bought|buys?|acquired|acquisition|acquires|merger|merges?|merged|taken over|takeover|goes bankrupt|bankruptcy"
     r"|goes out of business": "sale assignment or other disposal of all or part of the Company business assets",
+    r"last (?:updated|changed|revised|modified)|when was (?:it|this|the policy|the privacy policy) "
+    r"(?:updated|changed|revised|written|published)": "last revised date",
+    r"custom (?:version|policy|privacy|terms|agreement|arrangement|contract)|tailor(?:ed)? (?:to|for|specifically)"
+    r"|negotiat\w*|bespoke|special (?:terms|agreement|arrangement|version)": (
+        "modifications must be in writing and signed apply exclusively"
+    ),
     r"(?:your|ur|the|company'?s?|office) (?:mailing |postal |physical |street |office )?address"
     r"(?!\s+(?:of|you|that|is wrong))|mail (?:something|a letter|you)": "contact us writing address",
 }
@@ -86,6 +92,7 @@ LAY_TERMS = {
 LAY_UNLESS = {
     r"updated?|revis(?:e|ed|ion)|changed?": (
         r"\bmy\b[^.?!]{0,40}\b(?:changed?|updated?)\b|\b(?:chang|updat)(?:e|ed|ing)\s+my\b"
+        r"|\blast\s+(?:updated|changed|revised|modified)\b"  # "last updated": the date, not how changes work
     ),
 }
 

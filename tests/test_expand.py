@@ -30,7 +30,7 @@ def test_wrong_data_on_file_maps_to_correction() -> None:
 
 
 def test_a_change_of_my_details_is_not_a_change_of_the_policy() -> None:
-    assert "modify revised" in expand("when was the policy last updated?")
+    assert "modify revised" in expand("has the policy been updated?")
     assert "modify revised" in expand("will you tell me if you change the policy?")
     assert "modify revised" not in expand("my phone number changed, do I need to tell you?")
     assert "modify revised" not in expand("I changed my email address, what now?")
@@ -54,6 +54,13 @@ def test_a_takeover_and_a_postal_address_map_to_the_policy_words() -> None:
     assert "disposal" in expand("what if the company gets bought tho")
     assert "contact us" in expand("whats ur address if i wanna mail something")
     assert "contact us" not in expand("do you collect my email address?")
+
+
+def test_last_updated_asks_for_the_date_and_custom_terms_for_the_changes_clause() -> None:
+    assert expand("policy last updated?").endswith("last revised date")  # not "changes modify revised"
+    assert "modify revised" in expand("how will I know when you update the policy?")
+    assert "in writing and signed" in expand("can we negotiate a custom version of the policy?")
+    assert "in writing" not in expand("do you use my data for customized services?")
 
 
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
