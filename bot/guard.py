@@ -144,6 +144,21 @@ def other_organisation(question: str, owners: frozenset[str]) -> str | None:
     return None
 
 
+_GENERAL = re.compile(
+    r"\b(what'?s|what\s+is|whats|explain|tell\s+me)\s+the\s+differences?\s+between\b|^\W*in\s+general\b", re.I
+)
+_ABOUT_US = re.compile(r"\b(you|your|yours|u|ur|yall|we|us|our|policy|policies|company|site|sites|service)\b", re.I)
+
+
+def is_general(question: str, owners: frozenset[str] = frozenset()) -> bool:
+    """A general-knowledge question that does not ask about the company or its policy ("in general, what's the
+    difference between GDPR and CCPA?"): the policy can only say what the company does, not explain the world.
+    ``owners``: lower-case words of the owner's names, which make the question about the company."""
+    if not _GENERAL.search(question) or _ABOUT_US.search(question):
+        return False
+    return not any(w in owners for w in re.findall(r"[a-z]+", question.lower()))
+
+
 # -- specific things a question names that the policy never mentions --------------------------------------
 _ACRONYM_TERM = re.compile(r"\b([A-Z]{2,6})(?:s|-?\d+)?\b")
 # (not after "in/to/at/from": places, which the policy's international sections answer for any country)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guard import is_instruction, unmentioned
+from bot.guard import is_general, is_instruction, unmentioned
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,18 @@ def test_things_the_policy_never_mentions(question: str, missing: list[str]) -> 
 def test_the_owners_products_count_as_mentioned() -> None:
     question = "Is Acme Cloud Backup covered, or Amazon Web Services?"
     assert unmentioned(question, POLICY, owners=frozenset({"acme"})) == ["Amazon Web Services"]
+
+
+@pytest.mark.parametrize(
+    ("question", "general"),
+    [
+        ("In general, what's the difference between GDPR and CCPA?", True),
+        ("what is the difference between RAID 5 and RAID 10", True),
+        ("what's the difference between your cookies and web beacons?", False),
+        ("In general, do you sell my data?", False),
+        ("what's the difference between Acme Backup and Acme Sync?", False),
+        ("what is GDPR?", False),
+    ],
+)
+def test_general_knowledge_questions(question: str, general: bool) -> None:
+    assert is_general(question, owners=frozenset({"acme"})) is general
