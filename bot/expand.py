@@ -32,6 +32,8 @@ ACRONYMS = {
 # ("we do not necessarily comply with foreign privacy legislation") even when it does not name that one
 LAWS = frozenset("coppa ccpa cpra caloppa gdpr hipaa glba sox ferpa pipeda".split())
 
+CONTACT_TERMS = "contact us writing address"  # the policy's words for where to write
+
 LAY_TERMS = {
     r"kids?|child|minors?|teens?|teenagers?|\d{1,2}[ -]?(?:yo|year[ -]old)s?": "children age",
     r"sue|suing|lawsuits?|court|judge|legal action": "litigation claim arbitration dispute",
@@ -41,7 +43,7 @@ LAY_TERMS = {
     r"spam|newsletters?|marketing emails?|promo(?:tional)? emails?": "email messages unsubscribe",
     r"updated?|revis(?:e|ed|ion)|changed?": "changes modify revised",
     r"mailing address|postal address|snail mail|write to|contact|get in touch|reach (?:you|someone|out)": (
-        "contact us writing address"
+        CONTACT_TERMS
     ),
     r"sell|selling|sold": "sell trade transfer third parties",
     r"track(?:s|ing|ed)?": "cookies track",
@@ -68,7 +70,7 @@ LAY_TERMS = {
     r"how old is (?:this|the|your) (?:privacy )?(?:policy|document|notice)"
     r"|(?:date|age) of (?:this|the|your) (?:privacy )?policy": "last revised date",
     r"address (?:the|a|my|this|that) letter|letter to|send (?:it|that|this|a letter|mail|my request)"
-    r"|(?:address|where) (?:do I|to|should I|can I) (?:send|mail|write)": "contact us writing address",
+    r"|(?:address|where) (?:do I|to|should I|can I) (?:send|mail|write)": CONTACT_TERMS,
     # each of these two also gained on PolicyQA dev (evals/README.md)
     r"break(?:ing)? (?:your|the) (?:terms|rules)|violat\w* (?:your|the) (?:terms|rules|policy)"
     r"|against (?:your|the) (?:terms|rules)|illegal|unlawful|fraud\w*": "violation illegal activities investigate",
@@ -85,7 +87,7 @@ LAY_TERMS = {
         "modifications must be in writing and signed apply exclusively"
     ),
     r"(?:your|ur|the|company'?s?|office) (?:mailing |postal |physical |street |office )?address"
-    r"(?!\s+(?:of|you|that|is wrong))|mail (?:something|a letter|you)": "contact us writing address",
+    r"(?!\s+(?:of|you|that|is wrong))|mail (?:something|a letter|you)": CONTACT_TERMS,
 }
 
 # A lay word whose sense depends on what it is said of: "my phone number changed" is not a change of the policy.
@@ -105,6 +107,14 @@ _LAY = [
     )
     for pattern, terms in LAY_TERMS.items()
 ]
+
+
+def asks_for_contact(query: str) -> bool:
+    """Whether ``query`` asks where to write or whom to contact ("whats the address to send that to")."""
+    return any(
+        terms == CONTACT_TERMS and pattern.search(query) and not (unless and unless.search(query))
+        for pattern, terms, unless in _LAY
+    )
 
 
 def spell_out(query: str) -> str:

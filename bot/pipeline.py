@@ -26,7 +26,7 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .expand import LAWS, neutral, owner_names, spell_out, title_words
+from .expand import LAWS, asks_for_contact, neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
 from .guard import is_general, is_instruction, is_noise, other_organisation, text_problem, unmentioned
 from .index import (
@@ -215,7 +215,9 @@ class PolicyBot:
         kept.sort(
             key=lambda c: ((c.source, c.section) != (primary[0], primary_title), -best[(c.source, c.section)], c.start)
         )
-        kept += self._contact_for(kept)  # last: where the quotes above say to write
+        # where the quotes say to write: last, or first when that is what was asked ("whats the address?")
+        contact = self._contact_for(kept)
+        kept = contact + kept if contact and asks_for_contact(question) else kept + contact
         return Answer(
             question,
             render(kept),

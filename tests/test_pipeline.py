@@ -137,6 +137,14 @@ def test_a_quote_that_says_contact_us_comes_with_the_address(bot: PolicyBot) -> 
     _assert_verbatim(answer_to_dict(answer))
 
 
+def test_asked_for_the_address_the_address_comes_first(bot: PolicyBot) -> None:
+    history = [Turn("user", "How do I ask for a copy of the data you have on me?"), Turn("assistant", "…")]
+    answer = bot.ask("whats the address to send that to", history)
+    assert answer.citations[0].section == "Contact Us" and "El Segundo" in answer.citations[0].quote
+    assert answer.answer.startswith("From “Contact Us”")
+    assert any(c.section == "Access" for c in answer.citations)  # what the address is for still follows
+
+
 @pytest.mark.parametrize(
     "question",
     [
