@@ -194,7 +194,7 @@ _LEADING = frozenset(
     in on for to of by with from at as it this that also just hello dear team
     """.split()
 )
-# acronyms that say nothing specific (countries, chat shorthand) or that query expansion spells out
+# acronyms that say nothing specific: countries, chat shorthand
 _PLAIN_ACRONYMS = frozenset(
     """
     ok faq faqs url us usa uk eu ca ny id pc it hr ai fyi asap btw lol imo ps pls plz thx tv pdf dm ui app sms mms

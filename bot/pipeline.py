@@ -178,7 +178,7 @@ class PolicyBot:
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         missing = unmentioned(question, self._corpus_text, LAWS, self._owner_words)
         if missing:  # "will you notify me within 72 hours?": a fact no policy states, however close a passage
-            log.info("refused: the policy never mentions %s", missing)
+            log.info("refused: %d thing(s) named that the policy never mentions", len(missing))  # no user text
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         query = resolve(question, history)
         asked = neutral(query, self._names)  # what the models read
