@@ -159,6 +159,22 @@ def is_general(question: str, owners: frozenset[str] = frozenset()) -> bool:
     return not any(w in owners for w in re.findall(r"[a-z]+", question.lower()))
 
 
+_INCIDENT = r"\b(breach\w*|hack\w*|leak\w*|incidents?|fined|fines|sued|lawsuits?|investigated)\b"
+_WHEN = r"\b(ever|before|previously|in\s+the\s+past|past\s+(year|years|months?)|last\s+year|recently|so\s+far)\b"
+_HISTORY = re.compile(
+    rf"\b(have|has|had|did|were|was)\b.{{0,30}}{_WHEN}.{{0,40}}{_INCIDENT}"
+    rf"|\b(have|has|had|did|were|was)\b.{{0,40}}{_INCIDENT}.{{0,30}}{_WHEN}"
+    r"|\b(ever|previously)\s+(been\s+)?(breached|hacked|fined|sued|investigated)\b",
+    re.I,
+)
+
+
+def asks_history(question: str) -> bool:
+    """A question about what happened to the company ("has Infrascale ever had a data breach?"): a policy states
+    practices, not a record of incidents, so its nearest passage (security measures) would not answer it."""
+    return bool(_HISTORY.search(question))
+
+
 # -- specific things a question names that the policy never mentions --------------------------------------
 _ACRONYM_TERM = re.compile(r"\b([A-Z]{2,6})(?:s|-?\d+)?\b")
 # (not after "in/to/at/from": places, which the policy's international sections answer for any country)

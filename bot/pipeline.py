@@ -28,7 +28,7 @@ from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
 from .expand import LAWS, asks_for_contact, neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
-from .guard import is_general, is_instruction, is_noise, other_organisation, text_problem, unmentioned
+from .guard import asks_history, is_general, is_instruction, is_noise, other_organisation, text_problem, unmentioned
 from .index import (
     BuildReport,
     LoadedIndex,
@@ -173,6 +173,8 @@ class PolicyBot:
         if is_instruction(question):
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
         if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
+            return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
+        if asks_history(question):  # "has Infrascale ever had a data breach?": not a practice a policy states
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         if is_general(question, self._owner_words):  # "in general, what's the difference between GDPR and CCPA?"
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)

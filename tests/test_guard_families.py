@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guard import is_general, is_instruction, unmentioned
+from bot.guard import asks_history, is_general, is_instruction, unmentioned
 
 
 @pytest.mark.parametrize(
@@ -122,3 +122,18 @@ def test_the_owners_products_count_as_mentioned() -> None:
 )
 def test_general_knowledge_questions(question: str, general: bool) -> None:
     assert is_general(question, owners=frozenset({"acme"})) is general
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("Has Infrascale ever had a data breach or been hacked?", True),
+        ("Customer asks whether we have had any data breaches in the past year.", True),
+        ("were you hacked last year?", True),
+        ("what happens if you get hacked?", False),
+        ("have you ever sold my data?", False),
+        ("will you tell me if my data gets leaked?", False),
+    ],
+)
+def test_questions_about_past_incidents(question: str, history: bool) -> None:
+    assert asks_history(question) is history
