@@ -109,12 +109,14 @@ _LAY = [
 ]
 
 
+def _lay_terms(query: str) -> list[str]:
+    """The policy words of each lay word ``query`` uses (unless its ``LAY_UNLESS`` sense rules it out)."""
+    return [terms for pattern, terms, unless in _LAY if pattern.search(query) and not (unless and unless.search(query))]
+
+
 def asks_for_contact(query: str) -> bool:
     """Whether ``query`` asks where to write or whom to contact ("whats the address to send that to")."""
-    return any(
-        terms == CONTACT_TERMS and pattern.search(query) and not (unless and unless.search(query))
-        for pattern, terms, unless in _LAY
-    )
+    return CONTACT_TERMS in _lay_terms(query)
 
 
 def spell_out(query: str) -> str:
@@ -127,7 +129,7 @@ def spell_out(query: str) -> str:
 
 def expand(query: str) -> str:
     """The query for the retrievers: acronyms spelled out, plus the policy words for any lay words."""
-    extra = [t for pattern, t, unless in _LAY if pattern.search(query) and not (unless and unless.search(query))]
+    extra = _lay_terms(query)
     spelled = spell_out(query)
     return f"{spelled} {' '.join(extra)}" if extra else spelled
 

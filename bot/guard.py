@@ -6,6 +6,7 @@ caught later by the calibrated confidence.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -223,6 +224,12 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[()]", " ", text)).lower()
 
 
+@functools.lru_cache(maxsize=8)
+def _folded_corpus(corpus: str) -> str:
+    """``_fold`` of the policy text, once per corpus rather than once per question."""
+    return _fold(corpus)
+
+
 def unmentioned(
     question: str, corpus: str, known: frozenset[str] = frozenset(), owners: frozenset[str] = frozenset()
 ) -> list[str]:
@@ -238,7 +245,7 @@ def unmentioned(
     letters = [c for c in question if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
         return []
-    text = _fold(corpus)
+    text = _folded_corpus(corpus)
     terms = [m.group(1) for m in _ACRONYM_TERM.finditer(question) if m.group(1).lower() not in _PLAIN_ACRONYMS | known]
     for m in _NAME_TERM.finditer(question):
         words = m.group(1).split()

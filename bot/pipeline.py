@@ -75,10 +75,10 @@ class PolicyBot:
         self._retriever: Retriever | None = None
         self._contact: Citation | None = None
         self._files: dict[str, tuple[tuple[int, int], str]] = {}
-        self._owners: frozenset[str] = frozenset()
+        self._owners: frozenset[str] = frozenset()  # words of the documents' titles, where owners are named
         self._names: list[str] = []  # the policy owners' names, said as "the Company" to the models
         self._corpus_text = ""  # every policy's text: what the policies mention at all
-        self._owner_words: frozenset[str] = frozenset()
+        self._owner_words: frozenset[str] = frozenset()  # words of the owners' names alone ("infrascale")
 
     # -- corpus and index -------------------------------------------------------------------------
     def source_name(self, path) -> str:  # type: ignore[no-untyped-def]
@@ -172,15 +172,7 @@ class PolicyBot:
             return self._refuse(question, question, REFUSAL_NOISE, [], 0.0)
         if is_instruction(question):
             return self._refuse(question, question, REFUSAL_INSTRUCTION, [], 0.0)
-        if other_organisation(question, self._owners):  # "what is Google's privacy policy?"
-            return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
-        if asks_history(question):  # "has Infrascale ever had a data breach?": not a practice a policy states
-            return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
-        if is_general(question, self._owner_words):  # "in general, what's the difference between GDPR and CCPA?"
-            return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
-        missing = unmentioned(question, self._corpus_text, LAWS, self._owner_words)
-        if missing:  # "will you notify me within 72 hours?": a fact no policy states, however close a passage
-            log.info("refused: %d thing(s) named that the policy never mentions", len(missing))  # no user text
+        if self._outside_policy(question):
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         query = resolve(question, history)
         asked = neutral(query, self._names)  # what the models read
@@ -232,6 +224,19 @@ class PolicyBot:
             self._contact,
             tuple(dropped),
         )
+
+    def _outside_policy(self, question: str) -> bool:
+        """A question no passage can answer, however close its nearest one: checked before retrieval."""
+        if (
+            other_organisation(question, self._owners)  # "what is Google's privacy policy?"
+            or asks_history(question)  # "has Infrascale ever had a data breach?": not a practice a policy states
+            or is_general(question, self._owner_words)  # "in general, what's the difference between GDPR and CCPA?"
+        ):
+            return True
+        missing = unmentioned(question, self._corpus_text, LAWS, self._owner_words)
+        if missing:  # "will you notify me within 72 hours?": a fact no policy states
+            log.info("refused: %d thing(s) named that the policy never mentions", len(missing))  # no user text
+        return bool(missing)
 
     def _contact_for(self, quotes: list[Citation]) -> list[Citation]:
         """The Contact section's address when a quote sends the reader there ("contact us as indicated below")
