@@ -156,5 +156,5 @@ def test_asked_for_the_address_the_address_comes_first(bot: PolicyBot) -> None:
     ],
 )
 def test_named_things_the_policy_answers_for_are_not_refused(bot: PolicyBot, question: str) -> None:
-    """Ages, acronyms that expansion spells out and places are answered from what the policy says of them."""
+    """Ages, law acronyms, places and the owner's products are answered from what the policy says of them."""
     assert not bot.ask(question).refused
