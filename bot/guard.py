@@ -146,7 +146,9 @@ def other_organisation(question: str, owners: frozenset[str]) -> str | None:
 
 
 _GENERAL = re.compile(
-    r"\b(what'?s|what\s+is|whats|explain|tell\s+me)\s+the\s+differences?\s+between\b|^\W*in\s+general\b", re.I
+    r"\b(what'?s|what\s+is|whats|explain|tell\s+me)\s+the\s+differences?\s+between\b|^\W*in\s+general\b"
+    r"|\bin\s+general\W*$",
+    re.I,
 )
 _ABOUT_US = re.compile(r"\b(you|your|yours|u|ur|yall|we|us|our|policy|policies|company|site|sites|service)\b", re.I)
 

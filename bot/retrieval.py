@@ -76,8 +76,13 @@ class Retriever:
         scores, ids = self.index.faiss_index.search(vector, k)
         return [int(i) for i in ids[0] if i >= 0], scores[0]
 
+    def search_query(self, query: str) -> str:
+        """What dense and lexical retrieval search for ``query``: its expansion (itself when expansion is off)."""
+        return expand(query) if self.params.expand else query
+
     def run(self, query: str, top_k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
-        """The ``top_k`` best chunks for ``query`` (``vector``: its embedding, when already computed).
+        """The ``top_k`` best chunks for ``query`` (``vector``: the embedding of ``search_query(query)``, when
+        already computed).
 
         Dense and lexical retrieval search the expanded query (acronyms spelled out, lay words mapped to
         policy words) against the chunk with its section title. The reranker reads the chunk's own text (with
@@ -88,9 +93,7 @@ class Retriever:
         self.warm_up()
         assert self._lexical is not None
         p = self.params
-        search = expand(query) if self.params.expand else query
-        if search != query:
-            vector = None
+        search = self.search_query(query)
         dense_ids, dense_scores = self.dense(search, p.dense_k, vector)
         lex_all = self._lexical.scores(search)
         lex_ids = [int(i) for i in np.argsort(-lex_all, kind="stable")[: p.lexical_k] if lex_all[i] > 0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.expand import expand, neutral, owner_names, spell_out
+from bot.expand import expand, neutral, owner_names, spell_out, wants_address
 
 
 def test_acronyms_are_spelled_out() -> None:
@@ -61,6 +61,30 @@ def test_last_updated_asks_for_the_date_and_custom_terms_for_the_changes_clause(
     assert "modify revised" in expand("how will I know when you update the policy?")
     assert "in writing and signed" in expand("can we negotiate a custom version of the policy?")
     assert "in writing" not in expand("do you use my data for customized services?")
+
+
+def test_safety_other_terms_fees_venue_and_offline_talk_map_to_the_policy_words() -> None:
+    assert "safeguard" in expand("is my stuff actually safe with u guys")
+    assert "safeguard" in expand("how do you protect my data?")
+    assert expand("Is Tesla autopilot safe?") == "Is Tesla autopilot safe?"  # safe, but not said of my data
+    assert "safeguard" not in expand("are you safe harbor certified?")
+    assert "terms of service and use" in expand("is there a separate terms of use doc besides this privacy thing?")
+    assert "terms of service and use" not in expand("if I break your terms of use can you release my info?")
+    assert "attorneys fees" in expand("In case of a dispute, who pays the lawyers?")
+    assert "venue" in expand("Can I take you to court? where would that happen?")
+    assert "venue" not in expand("where is my data stored?")
+    assert "collected offline" in expand("does this policy cover what i told ur sales guy on the phone")
+    assert "collected offline" not in expand("can someone from sales call me")
+    assert "keep retain" in expand("how long do u hang on to my stuff")
+
+
+def test_asking_for_the_address_is_told_from_naming_contact() -> None:
+    assert wants_address("I'm mailing a letter - what department do I address it to?")
+    assert wants_address("whats ur mailing address")
+    assert wants_address("how can I contact you about my data?")
+    assert not wants_address("will you contact me by email?")
+    assert not wants_address("do you collect my IP address?")
+    assert not wants_address("my email address is wrong")
 
 
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:

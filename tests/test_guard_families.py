@@ -118,6 +118,9 @@ def test_the_owners_products_count_as_mentioned() -> None:
         ("In general, do you sell my data?", False),
         ("what's the difference between Acme Backup and Acme Sync?", False),
         ("what is GDPR?", False),
+        ("Explain what the right to be forgotten in GDPR article 17 means in general.", True),
+        ("how do you use cookies in general?", False),
+        ("explain how cookies work", False),
     ],
 )
 def test_general_knowledge_questions(question: str, general: bool) -> None:

@@ -145,6 +145,15 @@ def test_asked_for_the_address_the_address_comes_first(bot: PolicyBot) -> None:
     assert any(c.section == "Access" for c in answer.citations)  # what the address is for still follows
 
 
+def test_asked_for_the_address_the_address_comes_first_even_when_no_quote_points_to_it(bot: PolicyBot) -> None:
+    answer = bot.ask("I'm mailing a letter about my personal data - who or what department do I address it to?")
+    assert not answer.refused
+    assert answer.citations[0].section == "Contact Us" and "Attn: Legal Notices" in answer.citations[0].quote
+    _assert_verbatim(answer_to_dict(answer))
+    other = bot.ask("will you contact me with marketing emails?")  # names contact, does not ask for the address
+    assert other.citations[0].section != "Contact Us"
+
+
 @pytest.mark.parametrize(
     "question",
     [
