@@ -64,9 +64,11 @@ BENCH ?= ../shared/benchmarks
 POLICYQA_DIR ?= $(BENCH)/policyqa_dev
 POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 
-eval: install ## Golden-set eval, the CI gate (exit 1 when a threshold fails)
+eval: install ## The eval gate (exit 1 when a threshold fails): every dataset, then the golden set at the issue's targets
 	mkdir -p artifacts
 	$(PY) -m bot eval --report artifacts/eval-report.md
+	$(PY) -m bot eval --dataset evals/datasets/golden.jsonl --thresholds evals/thresholds-golden.toml \
+		--report artifacts/eval-golden-report.md
 
 policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own scorer (not part of make test)
 	mkdir -p artifacts
