@@ -192,7 +192,11 @@ class PolicyBot:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
         cands = candidates(self.index, hits, depth=3)
         texts = [c.text for c in cands]
-        scores = list(self.reranker.score(spell_out(asked), texts)) if self.reranker else [c.chunk_score for c in cands]
+        if self.reranker is None:
+            scores = [c.chunk_score for c in cands]
+        else:  # read as the retriever reads: with lay words mapped, the mean of both readings
+            raw = self.reranker.score(spell_out(asked), texts)
+            scores = list(raw if search == spell_out(asked) else (raw + self.reranker.score(search, texts)) / 2)
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         chosen = choose(
             cands,
@@ -215,8 +219,10 @@ class PolicyBot:
         )
         # where the quotes say to write: last, or first when that is what was asked ("whats the address?")
         wants = wants_address(question)
-        contact = self._contact_for(kept, wants)
-        kept = contact + kept if contact and wants else kept + contact
+        kept += self._contact_for(kept, wants)
+        if wants and self._contact is not None:
+            home = (self._contact.source, self._contact.section)
+            kept.sort(key=lambda c: (c.source, c.section) != home)  # stable: the rest keep their order
         return Answer(
             question,
             render(kept),

@@ -145,6 +145,14 @@ def test_asked_for_the_address_the_address_comes_first(bot: PolicyBot) -> None:
     assert any(c.section == "Access" for c in answer.citations)  # what the address is for still follows
 
 
+def test_a_casual_questions_quotes_are_read_with_its_lay_words_mapped(bot: PolicyBot) -> None:
+    """The quotes are chosen the way the passages were: "wrong ... fixed" is the policy's "correction"."""
+    answer = bot.ask("my email on file is wrong, how do I get it fixed?")
+    assert answer.citations[0].section == "Access"
+    assert "request access or correction" in answer.citations[0].quote
+    _assert_verbatim(answer_to_dict(answer))
+
+
 def test_asked_for_the_address_the_address_comes_first_even_when_no_quote_points_to_it(bot: PolicyBot) -> None:
     answer = bot.ask("I'm mailing a letter about my personal data - who or what department do I address it to?")
     assert not answer.refused
