@@ -8,6 +8,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from .answer import (
     REFUSAL_INSTRUCTION,
     REFUSAL_NOISE,
@@ -183,8 +185,7 @@ class PolicyBot:
         hits = self._retriever.run(asked, self.settings.top_k, search_vector)
         if not hits:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, 0.0)
-        # the question as asked: read with its lay words mapped, product-support questions ("how do I buy a
-        # domain name?") look in scope too (tried: 14 more of the 612 out-of-scope calibration lines answered)
+        # the question as asked, not with its lay words mapped: then support questions look in scope too
         p = min(max(self.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
         domain_logit = math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
         confidence = self.calibration.confidence(domain_logit, hits[0].score)
@@ -194,13 +195,15 @@ class PolicyBot:
         texts = [c.text for c in cands]
         if self.reranker is None:
             scores = [c.chunk_score for c in cands]
-        else:  # read as the retriever reads: with lay words mapped, the mean of both readings
-            raw = self.reranker.score(spell_out(asked), texts)
-            scores = list(raw if search == spell_out(asked) else (raw + self.reranker.score(search, texts)) / 2)
+        else:
+            read = self._read(asked, texts)
+            if query != question:  # a follow-up: quotes that answer it, not only the turn it follows up
+                read = (read + self._read(neutral(question, self._names), texts)) / 2
+            scores = [float(s) for s in read]
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         chosen = choose(
             cands,
-            [float(s) for s in scores],
+            scores,
             primary,
             self.settings.max_quotes,
             self.settings.quote_margin,
@@ -235,6 +238,14 @@ class PolicyBot:
             self._contact,
             tuple(dropped),
         )
+
+    def _read(self, query: str, texts: list[str]) -> np.ndarray:
+        """The reranker's scores of ``texts`` for ``query``, read as the retriever reads it: when lay words were
+        mapped to the policy's, the mean of both readings."""
+        assert self.reranker is not None and self._retriever is not None
+        plain, search = spell_out(query), self._retriever.search_query(query)
+        scores = self.reranker.score(plain, texts)
+        return scores if search == plain else (scores + self.reranker.score(search, texts)) / 2
 
     def _outside_policy(self, question: str) -> bool:
         """A question no passage can answer, however close its nearest one: checked before retrieval."""

@@ -153,6 +153,18 @@ def test_a_casual_questions_quotes_are_read_with_its_lay_words_mapped(bot: Polic
     _assert_verbatim(answer_to_dict(answer))
 
 
+def test_a_follow_ups_quotes_answer_the_follow_up_not_only_the_turn_before(bot: PolicyBot) -> None:
+    history = [
+        Turn("user", "Do you use cookies?"),
+        Turn("assistant", "From “Cookies”: “We do use cookies on the Sites.”"),
+    ]
+    answer = bot.ask("does that let you figure out who i am?", history)
+    assert answer.citations[0].section == "Cookies"
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "we will not know who the individual visitors are" in quotes or "only used on an aggregate basis" in quotes
+    _assert_verbatim(answer_to_dict(answer))
+
+
 def test_asked_for_the_address_the_address_comes_first_even_when_no_quote_points_to_it(bot: PolicyBot) -> None:
     answer = bot.ask("I'm mailing a letter about my personal data - who or what department do I address it to?")
     assert not answer.refused
