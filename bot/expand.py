@@ -75,7 +75,7 @@ LAY_TERMS = {
     r"|(?:update|edit|amend)d? my": "access request correction",
     # information given away from the website: policies say what they do not cover ("collected offline")
     r"trade ?shows?|conferences?|in person|(?:over|on) the phone|by phone|on paper|paper forms?|business cards?"
-    r"|sales ?(?:reps?|guys?|person|people|team)|offline|off-line": ("information collected offline"),
+    r"|sales ?(?:reps?|guys?|person|people|team)|offline|off-line": "information collected offline",
     # "how old is the policy" is about its date, not about anyone's age
     r"how old is (?:this|the|your) (?:privacy )?(?:policy|document|notice)"
     r"|(?:date|age) of (?:this|the|your) (?:privacy )?policy": "last revised date",

@@ -245,7 +245,7 @@ class PolicyBot:
         assert self.reranker is not None and self._retriever is not None
         plain, search = spell_out(query), self._retriever.search_query(query)
         scores = self.reranker.score(plain, texts)
-        return scores if search == plain else (scores + self.reranker.score(search, texts)) / 2
+        return scores if search in (plain, query) else (scores + self.reranker.score(search, texts)) / 2
 
     def _outside_policy(self, question: str) -> bool:
         """A question no passage can answer, however close its nearest one: checked before retrieval."""
