@@ -108,6 +108,15 @@ LAY_TERMS = {
         "pages viewed browsing patterns download activity"
     ),
     r"credit cards?|card numbers?|payment (?:info|details|information|data)": "credit card and payment information",
+    r"take (?:it |them |that )?back|revoke|chang(?:e|ed) my mind|withdraw|pull (?:my )?(?:consent|permission)": (
+        "withdraw consent"
+    ),
+    r"who (?:should|do|can|would) I (?:ask|talk to|speak to|speak with|talk with|contact)": (
+        "contact us contact the Company"
+    ),
+    r"(?:will|would|does|could|can) (?:\w+ ){0,3}(?:break|stop working|not work)|still work": (
+        "certain features may not function properly"
+    ),
     r"(?:your|ur|the|company'?s?|office) (?:mailing |postal |physical |street |office )?address"
     r"(?!\s+(?:of|you|that|is wrong))|mail (?:something|a letter|you)"
     r"|mail(?:ing)? (?:a|the|my) letter|address it to|(?:which|what) department": CONTACT_TERMS,

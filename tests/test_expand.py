@@ -76,6 +76,9 @@ def test_safety_other_terms_fees_venue_and_offline_talk_map_to_the_policy_words(
     assert "collected offline" in expand("does this policy cover what i told ur sales guy on the phone")
     assert "collected offline" not in expand("can someone from sales call me")
     assert "keep retain" in expand("how long do u hang on to my stuff")
+    assert "withdraw consent" in expand("i changed my mind, how do i take back my permission?")
+    assert "contact the Company" in expand("who should i ask about SOX compliance for your products")
+    assert "may not function properly" in expand("and if I block them, will stuff break?")
 
 
 def test_asking_for_the_address_is_told_from_naming_contact() -> None:
