@@ -204,6 +204,17 @@ NAMED_PRACTICES = (
     "end to end encryption",
     "2fa",
     "mfa",
+    "call recording",
+    "record calls",
+    "recorded calls",
+    "record phone calls",
+    "record support calls",
+    "record support phone calls",
+    "record customer calls",
+    "record my calls",
+    "calls recorded",
+    "calls are recorded",
+    "right to be forgotten",
 )
 # words that start a question in Title Case without naming anything
 _LEADING = frozenset(

@@ -98,6 +98,8 @@ POLICY = (
         ("I live in New Zealand, do you use cookies?", []),
         ("DO YOU USE COOKIES", []),
         ("is my IP address logged?", []),
+        ("do you record support phone calls?", ["record support phone calls"]),
+        ("do I have the right to be forgotten?", ["right to be forgotten"]),
     ],
 )
 def test_things_the_policy_never_mentions(question: str, missing: list[str]) -> None:
