@@ -155,7 +155,9 @@ _WANTS_ADDRESS = re.compile(
     r"(?!\s+(?:of|you|that|is wrong))|address (?:it|this|that|the letter|a letter|my letter|my request) to"
     r"|mail(?:ing)? (?:a|the|my|this) letter|where (?:do|should|can|would) I (?:send|mail|write|post)"
     r"|(?:which|what) department|who (?:do|should|can|would) I (?:write|address|send)"
-    r"|how (?:do|can|could) I (?:contact|reach|write to|get in touch with) (?:you|u|the company|someone|somebody))\b",
+    r"|how (?:do|can|could) I (?:contact|reach|write to|get in touch with) (?:you|u|the company|someone|somebody)"
+    r"|(?:e-?mail|phone|phone number|telephone|number) (?:for|to (?:contact|reach|ask|write))|attention line"
+    r"|contact (?:info|information|details)|should (?:it|this|that|they) be (?:addressed|sent|mailed))\b",
     re.I,
 )
 

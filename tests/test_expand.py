@@ -85,6 +85,8 @@ def test_asking_for_the_address_is_told_from_naming_contact() -> None:
     assert wants_address("I'm mailing a letter - what department do I address it to?")
     assert wants_address("whats ur mailing address")
     assert wants_address("how can I contact you about my data?")
+    assert wants_address("is there an email or phone number for privacy questions?")
+    assert wants_address("Who and where should it be addressed to?")
     assert not wants_address("will you contact me by email?")
     assert not wants_address("do you collect my IP address?")
     assert not wants_address("my email address is wrong")
