@@ -157,7 +157,7 @@ _WANTS_ADDRESS = re.compile(
     r"|(?:which|what) department|who (?:do|should|can|would) I (?:write|address|send)"
     r"|how (?:do|can|could) I (?:contact|reach|write to|get in touch with) (?:you|u|the company|someone|somebody)"
     r"|(?:e-?mail|phone|phone number|telephone|number) (?:for|to (?:contact|reach|ask|write))|attention line"
-    r"|contact (?:info|information|details)|should (?:it|this|that|they) be (?:addressed|sent|mailed))\b",
+    r"|(?:your|ur) contact (?:info|information|details)|should (?:it|this|that|they) be (?:addressed|sent|mailed))\b",
     re.I,
 )
 

@@ -90,6 +90,7 @@ def test_asking_for_the_address_is_told_from_naming_contact() -> None:
     assert not wants_address("will you contact me by email?")
     assert not wants_address("do you collect my IP address?")
     assert not wants_address("my email address is wrong")
+    assert not wants_address("are they going to flog my contact details to advertisers?")  # the user's own details
 
 
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
