@@ -54,18 +54,24 @@ class Calibration:
     """How sure the bot is that the policy answers a question, from two signals.
 
     ``domain``: the domain classifier's logit (is this a privacy-policy question at all?);
-    ``relevance``: the best cross-encoder logit (does a passage of this policy answer it?).
-    Confidence = sigmoid(domain_weight * domain + relevance_weight * (relevance - relevance_center)).
-    The bot refuses below ``threshold``.
+    ``relevance``: the best cross-encoder logit (does a passage of this policy answer it?);
+    ``example``: the nearest labelled examples' say, ``top similarity * (answer share - refusal share)`` in [-1, 1]
+    (0 without a bank).
+    Confidence = sigmoid(domain_weight * domain + relevance_weight * (relevance - relevance_center)
+    + example_weight * (example - example_center)). The bot refuses below ``threshold``.
     """
 
     domain_weight: float = 1.0
     relevance_weight: float = 0.4
     relevance_center: float = -8.0
     threshold: float = 0.4
+    example_weight: float = 0.0
+    example_center: float = 0.0
 
-    def confidence(self, domain_logit: float, relevance: float) -> float:
+    def confidence(self, domain_logit: float, relevance: float, example: float | None = None) -> float:
         z = self.domain_weight * domain_logit + self.relevance_weight * (relevance - self.relevance_center)
+        if example is not None:
+            z += self.example_weight * (example - self.example_center)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 

@@ -47,3 +47,16 @@ class LLMTimeoutError(LLMError):
 
 class LLMRateLimitError(LLMError):
     """The language model's provider said too many requests (HTTP 429)."""
+
+
+class BankError(BotError):
+    """An example bank file is unreadable or holds a malformed line."""
+
+
+class UnknownCorrectionError(BotError):
+    """A review or export names a correction id that was never stored."""
+
+
+class InvalidCorrectionError(BotError):
+    """A correction names a section not in the policy, a quote not verbatim in that section, or a review that is
+    no longer possible (an exported correction); nothing is stored or changed."""

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import metadata as pkg_metadata
@@ -28,11 +29,13 @@ from .chunking import Chunk, ChunkParams, chunk_document
 from .diff import section_hash
 from .embedding import Embedder, model_fingerprint
 from .errors import BotError, IndexCorruptError, IndexMissingError, IndexStaleError
+from .examples import Bank, Example, example_from_json, example_to_json
 from .onnx_embed import ENCODER_DIR, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 
-FORMAT = 3  # 2: the build holds the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined
+FORMAT = 4  # 2: the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined; 4: example banks
+EXAMPLES = ("examples.json", "examples.faiss")  # the banks' examples and their vectors (bot/examples.py)
 _PACKAGES = ("faiss-cpu", "sentence-transformers", "torch", "onnx", "pysbd", "bm25s", "onnxruntime", "tokenizers")
 
 
@@ -72,6 +75,8 @@ class BuildReport:
     unchanged: int = 0  # sections whose content hash is the same as in the previous build
     changes: tuple[SectionChange, ...] = ()
     previous: str | None = None  # the build compared against; None when there was none to compare with
+    examples: int = 0  # labelled examples indexed from the banks
+    stale_examples: tuple[tuple[str, str], ...] = ()  # (id, why) of bank examples left out
 
     def with_status(self, status: str) -> tuple[SectionChange, ...]:
         return tuple(c for c in self.changes if c.status == status)
@@ -90,6 +95,8 @@ class LoadedIndex:
     documents: dict[str, Document]
     chunks: tuple[Chunk, ...]
     faiss_index: Any
+    examples: tuple[Example, ...] = ()
+    example_index: Any = None  # FAISS inner-product index over the examples' questions, row i = examples[i]
 
     def document(self, source: str) -> Document:
         return self.documents[source]
@@ -103,8 +110,11 @@ def _packages() -> dict[str, str]:
     return found
 
 
-def expected_fingerprint(corpus: dict[str, str], model: str, params: ChunkParams) -> dict[str, Any]:
-    """What a manifest must say for an index to serve ``corpus`` (source -> sha256 of the file's bytes)."""
+def expected_fingerprint(
+    corpus: dict[str, str], model: str, params: ChunkParams, banks: dict[str, str | None] | None = None
+) -> dict[str, Any]:
+    """What a manifest must say for an index to serve ``corpus`` (source -> sha256 of the file's bytes) and its
+    example ``banks`` (source -> sha256 of the bank file, None when the document has none)."""
     return {
         "format": FORMAT,
         "embedding_model": model,
@@ -112,6 +122,7 @@ def expected_fingerprint(corpus: dict[str, str], model: str, params: ChunkParams
         "query_encoder_recipe": ENCODER_RECIPE,
         "chunking": asdict(params),
         "corpus": corpus,
+        "banks": banks if banks is not None else dict.fromkeys(corpus),
     }
 
 
@@ -169,6 +180,12 @@ def _previous(index_dir: Path, fingerprint: str) -> tuple[str, dict[str, np.ndar
         if manifest.get("embedding_fingerprint") == fingerprint and faiss_index.ntotal == len(chunks):
             matrix = faiss_index.reconstruct_n(0, faiss_index.ntotal)
             vectors = {sha256_bytes(c.embed_text.encode()): matrix[i] for i, c in enumerate(chunks)}
+            if (build / EXAMPLES[1]).is_file():  # the examples' vectors, keyed the same way by the text embedded
+                import faiss
+
+                texts = json.loads((build / EXAMPLES[0]).read_text(encoding="utf-8"))["texts"]
+                rows = faiss.read_index(str(build / EXAMPLES[1])).reconstruct_n(0, len(texts))
+                vectors.update({sha256_bytes(t.encode()): rows[i] for i, t in enumerate(texts)})
         sections: Sections | None = {}
         for doc in meta["documents"]:
             if sections is None or "section_hashes" not in doc:
@@ -206,8 +223,31 @@ def _section_changes(
     return changes, unchanged
 
 
-def build_index(documents: list[Document], embedder: Embedder, params: ChunkParams, index_dir: Path) -> BuildReport:
-    """Chunk and embed ``documents`` and write a new build under ``index_dir``; switch CURRENT to it."""
+def _embed(texts: list[str], embedder: Embedder, old: dict[str, np.ndarray]) -> tuple[np.ndarray, set[int]]:
+    """The vectors of ``texts``, reusing ``old`` (by the hash of the text) and embedding the rest; (vectors, fresh)."""
+    keys = [sha256_bytes(t.encode()) for t in texts]
+    missing = [i for i, k in enumerate(keys) if k not in old]
+    fresh = embedder.encode([texts[i] for i in missing]) if missing else np.zeros((0, 0), np.float32)
+    dim = fresh.shape[1] if missing else next(iter(old.values())).shape[0]
+    vectors = np.zeros((len(texts), dim), dtype=np.float32)
+    for row, i in enumerate(missing):
+        vectors[i] = fresh[row]
+    for i, k in enumerate(keys):
+        if k in old:
+            vectors[i] = old[k]
+    return vectors, set(missing)
+
+
+def build_index(
+    documents: list[Document],
+    embedder: Embedder,
+    params: ChunkParams,
+    index_dir: Path,
+    banks: Sequence[Bank] = (),
+    example_text: Callable[[Example], str] = lambda e: e.question,
+) -> BuildReport:
+    """Chunk and embed ``documents`` (and the examples of their ``banks``, each as ``example_text`` says) and write
+    a new build under ``index_dir``; switch CURRENT to it."""
     import faiss
 
     began = time.perf_counter()
@@ -217,34 +257,40 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     if not chunks:
         raise IndexCorruptError("the corpus has no sentences to index")
     name, old, before = _previous(index_dir, _cached_fingerprint(embedder.model_name)) or (None, {}, None)
-    keys = [sha256_bytes(c.embed_text.encode()) for c in chunks]
-    missing = [i for i, k in enumerate(keys) if k not in old]
-    fresh = embedder.encode([chunks[i].embed_text for i in missing]) if missing else np.zeros((0, 0), np.float32)
-    dim = fresh.shape[1] if missing else next(iter(old.values())).shape[0]
-    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-    for row, i in enumerate(missing):
-        vectors[i] = fresh[row]
-    for i, k in enumerate(keys):
-        if k in old:
-            vectors[i] = old[k]
+    vectors, fresh = _embed([c.embed_text for c in chunks], embedder, old)
+    dim = vectors.shape[1]
     faiss_index = faiss.IndexFlatIP(dim)
     faiss_index.add(vectors)
+    examples = [e for b in banks for e in b.examples]
 
     build = index_dir / f"build-{datetime.now().strftime('%Y%m%dT%H%M%S.%f')}-{os.getpid()}"
     build.mkdir(parents=True, exist_ok=False)
     faiss.write_index(faiss_index, str(build / "index.faiss"))
+    written = ["index.faiss", "chunks.json"]
+    if examples:
+        texts = [example_text(e) for e in examples]
+        example_vectors, _ = _embed(texts, embedder, old)
+        example_index = faiss.IndexFlatIP(dim)
+        example_index.add(example_vectors)
+        faiss.write_index(example_index, str(build / EXAMPLES[1]))
+        data = {"examples": [example_to_json(e) for e in examples], "texts": texts}
+        (build / EXAMPLES[0]).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        written += EXAMPLES
     earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
     encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
     (build / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     corpus = {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents}
-    manifest = expected_fingerprint(corpus, embedder.model_name, params) | {
+    digests = {b.source: b.digest for b in banks}
+    bank_digests = {d.source: digests.get(d.source) for d in documents}
+    manifest = expected_fingerprint(corpus, embedder.model_name, params, bank_digests) | {
         "dimension": dim,
         "chunks": len(chunks),
+        "examples": len(examples),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "packages": _packages(),
         "query_encoder": {"path": ENCODER_DIR, "min_cosine": encoder["min_cosine"]},
-        "files": {n: sha256_file(build / n) for n in ("index.faiss", "chunks.json")}
+        "files": {n: sha256_file(build / n) for n in written}
         | {f"{ENCODER_DIR}/{n}": digest for n, digest in encoder["files"].items()},
     }
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -253,11 +299,12 @@ def build_index(documents: list[Document], embedder: Embedder, params: ChunkPara
     os.replace(pointer, index_dir / "CURRENT")
     for stale in sorted(p for p in index_dir.glob("build-*") if p.is_dir() and p != build)[:-1]:
         shutil.rmtree(stale, ignore_errors=True)
-    changes, unchanged = _section_changes(documents, before or {}, chunks, set(missing))
-    counts = (len(documents), len(chunks), len(missing), len(chunks) - len(missing), time.perf_counter() - began)
+    changes, unchanged = _section_changes(documents, before or {}, chunks, fresh)
+    counts = (len(documents), len(chunks), len(fresh), len(chunks) - len(fresh), time.perf_counter() - began)
     total = sum(len(d.sections) for d in documents)
     compared = name if before is not None else None
-    return BuildReport(build, *counts, total, unchanged, tuple(changes), compared)
+    stale_examples = tuple(s for b in banks for s in b.stale)
+    return BuildReport(build, *counts, total, unchanged, tuple(changes), compared, len(examples), stale_examples)
 
 
 def current_build(index_dir: Path) -> Path:
@@ -334,4 +381,30 @@ def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
     _check_offsets(build, documents, chunks)
     if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest.get("dimension"):
         raise IndexCorruptError(f"{build}: FAISS holds {faiss_index.ntotal} vectors for {len(chunks)} chunks")
-    return LoadedIndex(build, manifest, documents, chunks, faiss_index)
+    examples, example_index = _read_examples(build, manifest, documents)
+    return LoadedIndex(build, manifest, documents, chunks, faiss_index, examples, example_index)
+
+
+def _read_examples(
+    build: Path, manifest: dict[str, Any], documents: dict[str, Document]
+) -> tuple[tuple[Example, ...], Any]:
+    """The banks' examples and their FAISS index, when the build has any (their files were hash-checked)."""
+    if EXAMPLES[0] not in manifest.get("files", {}):
+        return (), None
+    import faiss
+
+    try:
+        data = json.loads((build / EXAMPLES[0]).read_text(encoding="utf-8"))
+        examples = tuple(example_from_json(e) for e in data["examples"])
+        example_index = faiss.read_index(str(build / EXAMPLES[1]))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexCorruptError(f"damaged example bank in {build}: {exc}") from exc
+    for e in examples:
+        doc = documents.get(e.source)
+        if doc is None or (e.answerable and not 0 <= e.section < len(doc.sections)):
+            raise IndexCorruptError(f"{build}: example {e.id} points outside its document")
+        if e.sentence >= 0 and (e.sentence >= len(doc.sentences) or doc.sentences[e.sentence].section != e.section):
+            raise IndexCorruptError(f"{build}: example {e.id} points to a sentence outside its section")
+    if example_index.ntotal != len(examples) or example_index.d != manifest.get("dimension"):
+        raise IndexCorruptError(f"{build}: the example index holds {example_index.ntotal} vectors")
+    return examples, example_index

@@ -11,6 +11,7 @@ from .embedding import TextEncoder
 from .expand import expand, spell_out
 from .index import LoadedIndex
 from .lexical import LexicalIndex
+from .neighbours import NO_VOTE, Vote
 from .rerank import CrossEncoder
 
 
@@ -23,6 +24,8 @@ class RetrievalParams:
     lexical_weight: float = 1.0
     rerank_depth: int = 12
     expand: bool = True
+    vote_weight: float = 0.0  # how much the example vote adds to a chunk's reranker logit (0: the vote is ignored)
+    vote_floor: float = 0.2  # a section with this share of the vote is reranked even when retrieval missed it
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Hit:
     lexical_rank: int | None
     fused: float
     rerank: float | None
+    vote: float = 0.0  # the share of the example vote for this chunk's section
 
 
 def rrf(rankings: list[tuple[list[int], float]], k: int) -> dict[int, float]:
@@ -80,7 +84,7 @@ class Retriever:
         """What dense and lexical retrieval search for ``query``: its expansion (itself when expansion is off)."""
         return expand(query) if self.params.expand else query
 
-    def run(self, query: str, top_k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
+    def run(self, query: str, top_k: int = 5, vector: np.ndarray | None = None, vote: Vote = NO_VOTE) -> list[Hit]:
         """The ``top_k`` best chunks for ``query`` (``vector``: the embedding of ``search_query(query)``, when
         already computed).
 
@@ -89,6 +93,10 @@ class Retriever:
         the title before it, hit@1 was lower on PolicyQA dev) against the query with its acronyms spelled out and,
         when lay words were mapped, also against the expanded query: the chunk's score is then the mean of both
         (casual questions gain most; measured in evals/README.md).
+
+        ``vote``: the nearest labelled examples' vote (bot/neighbours.py). A section with at least ``vote_floor`` of
+        it has its best chunk reranked even when dense and BM25 missed it, and every reranked chunk's score gains
+        ``vote_weight`` times its section's share of the vote.
         """
         self.warm_up()
         assert self._lexical is not None
@@ -102,19 +110,43 @@ class Retriever:
         dense_at = {c: (float(dense_scores[r]), r + 1) for r, c in enumerate(dense_ids)}
         lex_at = {c: (float(lex_all[c]), r + 1) for r, c in enumerate(lex_ids)}
         rerank: dict[int, float] = {}
+        voted = {c: vote.section(self.index.chunks[c].source, self.index.chunks[c].section) for c in fused}
         if self.reranker is not None and p.rerank_depth > 0:
             head = order[: p.rerank_depth]
+            if p.vote_weight > 0:
+                head += self._voted_chunks(vote, head, fused, voted)
             rerank_query = spell_out(query) if self.params.expand else query
             texts = [self.index.chunks[i].text for i in head]
             logits = self.reranker.score(rerank_query, texts)
             if search != rerank_query:  # lay words mapped: the mean of the reranker's reading of both queries
                 logits = (logits + self.reranker.score(search, texts)) / 2
             rerank = {c: float(s) for c, s in zip(head, logits, strict=True)}
-            order = sorted(head, key=lambda i: -rerank[i]) + order[p.rerank_depth :]
+            final = {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in head}
+            order = sorted(head, key=lambda i: -final[i]) + [c for c in order if c not in final]
+        else:
+            final = {}
         hits = []
         for c in order[:top_k]:
             d, dr = dense_at.get(c, (None, None))
             lx, lr = lex_at.get(c, (None, None))
             r = rerank.get(c)
-            hits.append(Hit(self.index.chunks[c], r if r is not None else fused[c], d, dr, lx, lr, fused[c], r))
+            score = final.get(c, fused.get(c, 0.0))
+            hits.append(Hit(self.index.chunks[c], score, d, dr, lx, lr, fused.get(c, 0.0), r, voted.get(c, 0.0)))
         return hits
+
+    def _voted_chunks(self, vote: Vote, head: list[int], fused: dict[int, float], voted: dict[int, float]) -> list[int]:
+        """The best chunk of each section with at least ``vote_floor`` of the vote that ``head`` does not hold yet
+        (by fused rank, else the section's first chunk); ``fused`` and ``voted`` gain them."""
+        have = {(self.index.chunks[c].source, self.index.chunks[c].section) for c in head}
+        extra = []
+        for key, share in vote.sections.items():
+            if share < self.params.vote_floor or key in have:
+                continue
+            ids = [c.id for c in self.index.chunks if (c.source, c.section) == key]
+            if not ids:
+                continue
+            best = max(ids, key=lambda c: (fused.get(c, 0.0), -c))
+            fused.setdefault(best, 0.0)
+            voted[best] = share
+            extra.append(best)
+        return extra
