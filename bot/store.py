@@ -1,24 +1,44 @@
-"""The question log and feedback, in SQL (SQLAlchemy 2): a SQLite file by default, any database by URL.
+"""The question log, feedback and agents' corrections, in SQL (SQLAlchemy 2): a SQLite file by default, any
+database by URL.
 
 Free text is redacted (``bot.redact``) here, on the way in, so no caller can store an e-mail address or a
-card number by mistake. Rows older than the retention period are deleted by ``purge``.
+card number by mistake. Rows older than the retention period are deleted by ``purge``; corrections are kept
+(they are reviewed, redacted training data, see ``bot.corrections``).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from .errors import UnknownQuestionError
+from .corrections import LISTABLE, Correction, check_correction
+from .errors import InvalidCorrectionError, UnknownCorrectionError, UnknownQuestionError
 from .redact import redact
+
+if TYPE_CHECKING:
+    from .policy import Document
 
 Channel = Literal["widget", "agent", "api"]
 Rating = Literal["up", "down"]
@@ -51,6 +71,44 @@ class FeedbackRow(Base):
     time: Mapped[datetime] = mapped_column(DateTime, index=True)
     rating: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class CorrectionRow(Base):
+    """An agent's correction of one answer (``bot.corrections``): pending until reviewed, then maybe exported."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    history: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(1000))
+    answered: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # "answer" | "not_covered"
+    section: Mapped[str | None] = mapped_column(String(300))
+    quote: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+def _correction(row: CorrectionRow) -> Correction:
+    return Correction(
+        id=row.id,
+        created_at=row.created_at,
+        question=row.question,
+        history=tuple((t["role"], t["content"]) for t in row.history),
+        source=row.source,
+        answered=row.answered,
+        kind="not_covered" if row.kind == "not_covered" else "answer",
+        section=row.section,
+        quote=row.quote,
+        note=row.note,
+        status=row.status,  # type: ignore[arg-type]
+        reviewed_at=row.reviewed_at,
+        exported_at=row.exported_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -204,3 +262,110 @@ class Store:
                 )
                 for q, f in session.execute(stmt).tuples()
             ]
+
+    # -- corrections (bot/corrections.py) -----------------------------------------------------------
+    def add_correction(
+        self,
+        doc: Document,
+        question: str,
+        answered: str | None,
+        section: str | None = None,
+        quote: str | None = None,
+        *,
+        not_covered: bool = False,
+        history: Sequence[tuple[str, str]] = (),
+        note: str | None = None,
+    ) -> int:
+        """Store a pending correction of the answer to ``question`` (which quoted section ``answered``; None: it
+        refused): ``section`` of ``doc`` with ``quote``, one whole sentence of it, or ``not_covered``. The question,
+        history and note are redacted; section and quote are the policy's own text, kept verbatim. Raises
+        ``InvalidCorrectionError`` (nothing stored) when the section or quote is not in ``doc``."""
+        question = storable(question.strip())
+        turns = [(role, storable(content)) for role, content in history]
+        if any(role not in ("user", "assistant") for role, _ in turns):
+            raise InvalidCorrectionError("history turns are 'user' or 'assistant'")
+        check_correction(doc, question, section, quote, not_covered, turns)
+        row = CorrectionRow(
+            created_at=utcnow(),
+            question=question,
+            history=[{"role": r, "content": c} for r, c in turns],
+            source=doc.source,
+            answered=answered,
+            kind="not_covered" if not_covered else "answer",
+            section=None if not_covered else section,
+            quote=None if not_covered else quote,
+            note=storable(note.strip()) if note and note.strip() else None,
+            status="pending",
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def correction(self, correction_id: int) -> Correction:
+        with Session(self.engine) as session:
+            row = session.get(CorrectionRow, correction_id)
+            if row is None:
+                raise UnknownCorrectionError(f"no correction with id {correction_id}")
+            return _correction(row)
+
+    def corrections(self, status: str | None = None) -> list[Correction]:
+        """Corrections, oldest first: all, or those ``pending``, ``approved`` (exported or not), ``rejected``,
+        or ``exported`` (approved and written to a bank)."""
+        stmt = select(CorrectionRow).order_by(CorrectionRow.id)
+        if status == "exported":
+            stmt = stmt.where(CorrectionRow.exported_at.is_not(None))
+        elif status in LISTABLE:
+            stmt = stmt.where(CorrectionRow.status == status)
+        elif status is not None:
+            raise ValueError(f"status must be one of {LISTABLE}, not {status!r}")
+        with Session(self.engine) as session:
+            return [_correction(r) for r in session.scalars(stmt)]
+
+    def corrections_to_export(self) -> list[Correction]:
+        """Approved corrections not yet written to a bank, oldest first."""
+        stmt = (
+            select(CorrectionRow)
+            .where(CorrectionRow.status == "approved", CorrectionRow.exported_at.is_(None))
+            .order_by(CorrectionRow.id)
+        )
+        with Session(self.engine) as session:
+            return [_correction(r) for r in session.scalars(stmt)]
+
+    def review_correction(self, correction_id: int, approve: bool) -> Correction:
+        """Approve or reject a correction (a verdict can be changed until it is exported)."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(CorrectionRow, correction_id)
+            if row is None:
+                raise UnknownCorrectionError(f"no correction with id {correction_id}")
+            if row.exported_at is not None:
+                raise InvalidCorrectionError(
+                    f"correction {correction_id} was exported to the example bank on "
+                    f"{row.exported_at:%Y-%m-%d %H:%M} UTC; edit the bank file to change it"
+                )
+            row.status = "approved" if approve else "rejected"
+            row.reviewed_at = utcnow()
+            session.flush()
+            return _correction(row)
+
+    def mark_exported(self, correction_ids: Sequence[int]) -> int:
+        """Mark approved, not yet exported corrections as exported; all or none (``InvalidCorrectionError``)."""
+        ids = sorted(set(correction_ids))
+        if not ids:
+            return 0
+        with Session(self.engine) as session, session.begin():
+            done = session.execute(
+                update(CorrectionRow)
+                .where(
+                    CorrectionRow.id.in_(ids),
+                    CorrectionRow.status == "approved",
+                    CorrectionRow.exported_at.is_(None),
+                )
+                .values(exported_at=utcnow())
+            )
+            count = int(getattr(done, "rowcount", 0) or 0)
+            if count != len(ids):  # raising inside the transaction rolls it back
+                raise InvalidCorrectionError(
+                    f"only approved corrections not yet exported can be marked exported ({count} of {len(ids)} were)"
+                )
+        return count

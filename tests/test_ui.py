@@ -7,9 +7,12 @@ from typing import Any
 
 import gradio_client
 import pytest
-from live_server import AGENT_PASSWORD, ARTIFACTS, LiveServer, build_index, launch_chromium
+from live_server import AGENT_PASSWORD, ARTIFACTS, ROOT, LiveServer, build_index, launch_chromium
 
+from bot.policy import read_policy
 from bot.store import Store
+
+SOURCE = "corpus/infrascale-privacy-policy.md"
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +46,7 @@ def test_login_is_required(server: LiveServer) -> None:
 def test_every_event_has_an_explicit_api_name(console: Any) -> None:
     endpoints = console.view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert {"/ask", "/feedback", "/problems", "/sections", "/section"} <= set(endpoints)
+    assert {"/correction_sentences", "/correct", "/corrections", "/approve", "/reject"} <= set(endpoints)
 
 
 def test_ask_shows_quotes_in_their_section_scores_and_a_reply(server: LiveServer, console: Any) -> None:
@@ -86,6 +90,40 @@ def test_policy_browser(console: Any) -> None:
     assert dropdown is not None
     text = console.predict("corpus/infrascale-privacy-policy.md#cookies", api_name="/section")
     assert text.startswith("### Cookies") and "We do use cookies on the Sites." in text
+
+
+def test_correct_an_answer_then_review_it(server: LiveServer, console: Any) -> None:
+    doc = read_policy(ROOT / SOURCE, SOURCE)
+    cookies = next(s.index for s in doc.sections if s.title == "Cookies")
+    sentence = next(i for i, s in enumerate(doc.sentences) if s.text.startswith("You can disable cookies"))
+    console.predict("For what period is information about me held?", api_name="/ask")
+    sentences = console.predict(f"{SOURCE}#{cookies}", api_name="/correction_sentences")
+    assert sentences is not None
+    with pytest.raises(Exception, match="Choose the sentence"):
+        console.predict(f"{SOURCE}#{cookies}", None, False, "", api_name="/correct")
+    saved = console.predict(f"{SOURCE}#{cookies}", sentence, False, "mail me: jo@example.com", api_name="/correct")
+    assert saved.startswith("Saved correction #")
+    cid = int(saved.split("#", 1)[1].split(" ", 1)[0])
+    store = Store(server.database_url)
+    try:
+        c = store.correction(cid)
+        assert (c.status, c.question, c.section, c.quote, c.note) == (
+            "pending",
+            "For what period is information about me held?",
+            "Cookies",
+            doc.sentences[sentence].text,
+            "mail me: [email]",
+        )
+        pending = console.predict(api_name="/corrections")
+        assert [row[0] for row in pending["data"]] == [str(cid)]
+        assert console.predict(cid, api_name="/approve")[0] == f"Correction #{cid} approved."
+        assert store.correction(cid).status == "approved"
+        with pytest.raises(Exception, match="no correction with id 999"):
+            console.predict(999, api_name="/reject")
+        refused = console.predict(None, None, True, "", api_name="/correct")
+        assert store.correction(int(refused.split("#", 1)[1].split(" ", 1)[0])).kind == "not_covered"
+    finally:
+        store.close()
 
 
 @pytest.mark.slow
