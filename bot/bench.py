@@ -30,8 +30,8 @@ from typing import Any
 
 from .settings import Settings
 
-COLD_QUESTION = "Can my 12 year old sign up?"
-REPEATED_QUESTION = "Do you sell my personal information?"
+COLD_QUESTION = "Is my eleven year old allowed to make an account?"
+REPEATED_QUESTION = "Is my personal data sold to anyone?"
 
 # The targets of issue 5, for the table's last column: (metric, "<=" or ">=", limit).
 TARGETS: dict[str, tuple[str, float]] = {

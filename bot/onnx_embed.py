@@ -31,9 +31,9 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 # Texts the export is checked on: short, long (truncated at the model's limit), accented, empty-ish.
 PROBES = (
-    "Can my 12 year old sign up?",
-    "do you sell my data to advertisers",
-    "How long do you keep my information after I close my account?",
+    "Is my eleven year old allowed to make an account?",
+    "are advertisers buying my data from you",
+    "Once my account is closed, for how long is my information still held?",
     "Où sont stockées mes données ?",
     "?",
     "cookies " * 300,

@@ -56,4 +56,7 @@ def test_empty_question_exits_2(env: dict[str, str]) -> None:
 
 def test_help_has_examples() -> None:
     result = CliRunner().invoke(cli, ["ask", "--help"])
-    assert result.exit_code == 0 and 'python -m bot ask "Can my 12 year old sign up?"' in result.output
+    assert (
+        result.exit_code == 0
+        and 'python -m bot ask "Is my eleven year old allowed to make an account?"' in result.output
+    )

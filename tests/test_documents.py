@@ -59,7 +59,7 @@ def test_a_question_only_the_second_document_answers_cites_it(
 
 
 def test_the_first_document_still_answers_its_own_questions(two_documents: PolicyBot) -> None:
-    answer = two_documents.ask("how old do I have to be to use your service?")
+    answer = two_documents.ask("At what age am I allowed to use your services?")
     first = answer.citations[0]
     assert (first.source, first.document) == ("corpus/infrascale-privacy-policy.md", "Infrascale Privacy Policy")
     # quotes of one section are shown in document order, so "under 13" may come before "over 18"

@@ -22,12 +22,12 @@ from bot.settings import packaged_embedding_model
 
 IN_SCOPE = [
     "do you sell my personal data?",
-    "can my 12 year old sign up?",
+    "is my eleven-year-old daughter allowed to register?",
     "how do I turn off cookies?",
-    "can I sue you?",
+    "could I file a lawsuit against your company?",
 ]
 OUT_OF_SCOPE = [
-    "What's the weather in El Segundo?",
+    "Is it going to rain in El Segundo tomorrow?",
     "how much is the business plan?",
     "write me a python function to sort a list",
 ]

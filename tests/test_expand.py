@@ -1,103 +1,141 @@
-"""Query expansion spells out privacy acronyms and maps lay words to policy words."""
+"""Query expansion spells out privacy acronyms and maps generic lay words to policy words (bot/data/vocabulary.json).
+
+Every question here is fresh wording, not an eval question (tests/test_no_eval_leak.py).
+"""
 
 from __future__ import annotations
 
-from bot.expand import expand, neutral, owner_names, spell_out, wants_address
+import json
+import re
+
+import pytest
+
+from bot.expand import (
+    ACRONYMS,
+    CONTACT_TERMS,
+    LAWS,
+    VOCABULARY_PATH,
+    _lay_terms,
+    expand,
+    neutral,
+    owner_names,
+    spell_out,
+    title_words,
+    vocabulary,
+    wants_address,
+)
+
+
+def test_the_vocabulary_is_data_read_once() -> None:
+    assert vocabulary() is vocabulary()
+    data = json.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    assert len(vocabulary().lay) == len(data["lay"]) > 0
+    for entry in data["lay"]:
+        assert set(entry) <= {"pattern", "terms", "unless", "note"}
+        assert entry["terms"].strip() and entry["note"].strip()  # every entry says why it is generic
+        re.compile(entry["pattern"])
+        re.compile(entry.get("unless") or "")
+    assert {k.lower(): v for k, v in data["acronyms"].items()} == ACRONYMS
+    assert vocabulary().practices == tuple(p.lower() for p in data["practices"])
 
 
 def test_acronyms_are_spelled_out() -> None:
-    assert "Children's Online Privacy Protection Act" in spell_out("are you COPPA compliant?")
-    assert spell_out("do you sell my data?") == "do you sell my data?"
+    assert spell_out("does the sign-up form follow COPPA?") == (
+        "does the sign-up form follow COPPA? (COPPA: Children's Online Privacy Protection Act)"
+    )
+    both = spell_out("any difference for me under ccpa vs Gdpr")
+    assert both.endswith("(CCPA: California Consumer Privacy Act; GDPR: General Data Protection Regulation (EU))")
+    assert spell_out("what counts as PII here") == "what counts as PII here (PII: personally identifiable information)"
+    assert spell_out("is my zip code kept?") == "is my zip code kept?"  # "ip" only as a word
+    assert spell_out("which cookies are set on login") == "which cookies are set on login"
 
 
-def test_lay_words_add_policy_words() -> None:
-    assert "litigation" in expand("can I sue you?")
-    assert "children" in expand("can my 12 year old sign up?")
-    assert "law enforcement" in expand("will you give my info to the cops?")
-    assert expand("what is this?") == "what is this?"
+def test_laws_are_the_acronyms_that_name_laws() -> None:
+    assert {"coppa", "gdpr", "hipaa", "ccpa"} <= LAWS <= set(ACRONYMS)
+    assert not {"dnt", "pii", "ip", "2fa"} & LAWS
 
 
-def test_sharing_and_seeing_map_to_disclosure_and_access() -> None:
-    assert "disclose" in expand("who do you share my personal info with?")
-    assert "access" in expand("how do I see what data you have on me?")
-    assert "unsubscribe" in expand("how do I opt out of emails?")
-    assert expand("who are you?") == "who are you?"
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("my teenager wants an account, is that ok", "children age"),
+        ("is there an age limit for a 15-year-old", "children age"),
+        ("what if I want to take legal action against the firm", "litigation claim arbitration dispute"),
+        ("would the police get my records if they asked", "law enforcement legal process subpoena court order"),
+        ("what happens to my files if a hacker gets in", "security unauthorized access"),
+        ("can I wipe everything you hold on me", "delete remove withdraw consent"),
+        ("I keep getting promo emails from you", "email messages unsubscribe"),
+        ("do you ever revise this document", "changes modify revised"),
+        ("how do I get in touch with your privacy people", CONTACT_TERMS),
+        ("are my details ever sold to brokers", "sell trade transfer third parties"),
+        ("are you tracking my clicks", "cookies track"),
+        ("what is your retention period for backups", "keep retain retention"),
+        ("my servers are overseas, does that matter", "international transferred United States"),
+        ("I'm based in Brazil, where does my data end up", "international transferred United States"),
+        ("will you pass on my address to partners", "disclose disclosed third parties"),
+        ("can I get a copy of my stored records", "access request access correction"),
+        ("how can I stop receiving surveys", "opt out unsubscribe choice"),
+        ("my birthday on file is inaccurate", "access request correction"),
+        ("do you encrypt uploads", "security safeguard secure"),
+        ("are my files secure with you", "security safeguard secure"),
+        ("do you store payment details", "credit card payment information"),
+        ("can I revoke the permission I gave", "withdraw consent"),
+        ("what is my info used for exactly", "use purposes"),
+    ],
+)
+def test_lay_words_add_generic_policy_words(question: str, terms: str) -> None:
+    found = _lay_terms(question)
+    assert terms in found
+    assert expand(question) == f"{spell_out(question)} {' '.join(found)}"
 
 
-def test_wrong_data_on_file_maps_to_correction() -> None:
-    assert "correction" in expand("my email on file is wrong, how do I get it fixed?")
-    assert "correction" in expand("can I update my address?")
+def test_a_question_without_lay_words_or_acronyms_is_left_alone() -> None:
+    assert expand("who runs this website?") == "who runs this website?"
+    assert _lay_terms("what is this page about") == []
 
 
-def test_a_change_of_my_details_is_not_a_change_of_the_policy() -> None:
-    assert "modify revised" in expand("has the policy been updated?")
-    assert "modify revised" in expand("will you tell me if you change the policy?")
-    assert "modify revised" not in expand("my phone number changed, do I need to tell you?")
-    assert "modify revised" not in expand("I changed my email address, what now?")
+def test_acronyms_and_lay_words_together() -> None:
+    expanded = expand("can teens under COPPA delete stuff")
+    assert expanded.startswith("can teens under COPPA delete stuff (COPPA: Children's Online Privacy Protection Act)")
+    assert expanded.endswith("children age delete remove withdraw consent")
 
 
-def test_offline_age_of_the_policy_and_letters_map_to_the_policy_words() -> None:
-    assert "collected offline" in expand("is the info I gave your rep at a trade show covered?")
-    assert "last revised" in expand("how old is this privacy policy?")
-    assert "children" not in expand("how old is this privacy policy?")
-    assert "contact us" in expand("who should I address the letter to?")
+def test_a_change_of_my_details_or_the_date_is_not_a_change_of_the_policy() -> None:
+    assert "changes modify revised" in _lay_terms("would I hear about it if the policy got revised?")
+    assert "changes modify revised" not in _lay_terms("my surname changed after the wedding, now what?")
+    assert "changes modify revised" not in _lay_terms("I'm changing my billing email, do I tell you?")
+    assert "changes modify revised" not in _lay_terms("when was this page last modified")
 
 
-def test_rule_breaking_and_purposes_map_to_the_policy_words() -> None:
-    assert "violation" in expand("if I break your terms of use can you release my info?")
-    assert "illegal activities" in expand("would you share info about someone doing something illegal?")
-    assert "purposes" in expand("what do you actually do with my data?")
-    assert "purposes" in expand("why do you even need my personal data")
-
-
-def test_a_takeover_and_a_postal_address_map_to_the_policy_words() -> None:
-    assert "disposal" in expand("what if the company gets bought tho")
-    assert "contact us" in expand("whats ur address if i wanna mail something")
-    assert "contact us" not in expand("do you collect my email address?")
-
-
-def test_last_updated_asks_for_the_date_and_custom_terms_for_the_changes_clause() -> None:
-    assert expand("policy last updated?").endswith("last revised date")  # not "changes modify revised"
-    assert "modify revised" in expand("how will I know when you update the policy?")
-    assert "in writing and signed" in expand("can we negotiate a custom version of the policy?")
-    assert "in writing" not in expand("do you use my data for customized services?")
-
-
-def test_safety_other_terms_fees_venue_and_offline_talk_map_to_the_policy_words() -> None:
-    assert "safeguard" in expand("is my stuff actually safe with u guys")
-    assert "safeguard" in expand("how do you protect my data?")
-    assert expand("Is Tesla autopilot safe?") == "Is Tesla autopilot safe?"  # safe, but not said of my data
-    assert "safeguard" not in expand("are you safe harbor certified?")
-    assert "terms of service and use" in expand("is there a separate terms of use doc besides this privacy thing?")
-    assert "terms of service and use" not in expand("if I break your terms of use can you release my info?")
-    assert "attorneys fees" in expand("In case of a dispute, who pays the lawyers?")
-    assert "venue" in expand("Can I take you to court? where would that happen?")
-    assert "venue" not in expand("where is my data stored?")
-    assert "collected offline" in expand("does this policy cover what i told ur sales guy on the phone")
-    assert "collected offline" not in expand("can someone from sales call me")
-    assert "keep retain" in expand("how long do u hang on to my stuff")
-    assert "withdraw consent" in expand("i changed my mind, how do i take back my permission?")
-    assert "contact the Company" in expand("who should i ask about SOX compliance for your products")
-    assert "may not function properly" in expand("and if I block them, will stuff break?")
+def test_safe_said_of_something_else_is_not_security() -> None:
+    assert "security safeguard secure" not in _lay_terms("is a Volvo safe in the snow?")  # not said of my data
+    assert "security safeguard secure" not in _lay_terms("are you in a safe harbour scheme?")
+    assert "security safeguard secure" not in _lay_terms("how do you protect kids online?")
+    assert "children age" in _lay_terms("how do you protect kids online?")
+    assert "security safeguard secure" in _lay_terms("is my account data kept safe?")
 
 
 def test_asking_for_the_address_is_told_from_naming_contact() -> None:
-    assert wants_address("I'm mailing a letter - what department do I address it to?")
-    assert wants_address("whats ur mailing address")
-    assert wants_address("how can I contact you about my data?")
-    assert wants_address("is there an email or phone number for privacy questions?")
-    assert wants_address("Who and where should it be addressed to?")
-    assert not wants_address("will you contact me by email?")
-    assert not wants_address("do you collect my IP address?")
-    assert not wants_address("my email address is wrong")
-    assert not wants_address("are they going to flog my contact details to advertisers?")  # the user's own details
+    assert wants_address("do you have a street address for written complaints?")
+    assert wants_address("where should I post my written request?")
+    assert wants_address("which department handles data requests by mail?")
+    assert wants_address("how could I reach someone about this?")
+    assert not wants_address("will someone contact me after I sign up?")
+    assert not wants_address("is my home address stored?")
+    assert not wants_address("do you sell contact details to marketers?")
+
+
+def test_title_words_are_the_lower_case_words_of_a_title() -> None:
+    assert title_words("Privacy Notice | Globex 2024 - Cloud") == {"privacy", "notice", "globex", "cloud"}
 
 
 def test_the_owners_name_is_said_as_the_policy_says_it() -> None:
-    text = "The Sites are owned by Acme Cloud, Inc. We use Google Inc. for analytics. Acme Cloud, Inc. is in Ohio."
-    names = owner_names("Privacy Policy of Acme", text)
-    assert names == ["Acme Cloud", "Acme"]  # Google is named too, but is not the owner
-    assert neutral("can I sue Acme?", names) == "can I sue the Company?"
-    assert neutral("what is ACME’s policy on cookies?", names) == "what is the Company’s policy on cookies?"
-    assert neutral("does Acme Cloud use Google Analytics?", names) == "does the Company use Google Analytics?"
-    assert neutral("can I sue Acme?", []) == "can I sue Acme?"
+    text = "Globex Storage, LLC runs the Sites. We rely on Initech Ltd for email. Globex Storage, LLC is in Oregon."
+    names = owner_names("Globex Privacy Notice", text)
+    assert names == ["Globex Storage", "Globex"]  # Initech is named too, but is not the owner
+    assert owner_names("Globex Privacy Notice", "no company with a legal suffix here") == []
+    assert neutral("does Globex keep my uploads?", names) == "does the Company keep my uploads?"
+    assert neutral("is GLOBEX’s retention fixed?", names) == "is the Company’s retention fixed?"
+    assert neutral("can Globex Storage read my files?", names) == "can the Company read my files?"
+    assert neutral("is Globexia a partner?", names) == "is Globexia a partner?"  # a whole name only
+    assert neutral("does Globex keep my uploads?", []) == "does Globex keep my uploads?"

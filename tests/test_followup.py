@@ -17,11 +17,11 @@ def test_standalone_question_is_unchanged() -> None:
 
 
 def test_chains_of_follow_ups_resolve_to_the_first_topic() -> None:
-    history = [*HISTORY, Turn("user", "and what about kids?"), Turn("assistant", "...")]
-    assert resolve("why?", history) == "Do you use cookies? and what about kids? why?"
+    history = [*HISTORY, Turn("user", "and how about children?"), Turn("assistant", "...")]
+    assert resolve("why?", history) == "Do you use cookies? and how about children? why?"
 
 
 def test_needs_context() -> None:
     assert needs_context("what about kids?")
-    assert needs_context("where do I send that?")
-    assert not needs_context("Can my 12 year old sign up for an account?")
+    assert needs_context("which address should that go to?")
+    assert not needs_context("Is my 12 year old son allowed to open an account?")

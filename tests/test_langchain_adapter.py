@@ -21,5 +21,5 @@ def test_invoke_returns_verbatim_chunks_with_offsets(bot: PolicyBot) -> None:
 
 
 def test_batch(bot: PolicyBot) -> None:
-    results = PolicyRetriever(bot=bot, k=2).batch(["Do you use cookies?", "Can I sue you?"])
+    results = PolicyRetriever(bot=bot, k=2).batch(["Do you use cookies?", "Could I take legal action against you?"])
     assert [r[0].metadata["section"] for r in results] == ["Cookies", "Dispute Resolution"]

@@ -54,9 +54,9 @@ IPS = [
 PII = EMAILS + PHONES + CARDS + IPS
 TEMPLATES = [
     "Hi, I'm Jane ({}). Do you sell my personal information?",
-    "Please delete everything about {} - how long do you keep my data?",
+    "Please erase all you hold on {} - for how many months is my information stored?",
     "My card {} was charged, do you store payment details?",
-    "Do you log my IP address, e.g. {}?",
+    "Are IP addresses such as {} recorded in your server logs?",
 ]
 
 

@@ -38,7 +38,7 @@ def test_personal_data_is_replaced(text: str, expected: str) -> None:
     "text",
     [
         "Do you use cookies?",
-        "Can my 12 year old sign up?",
+        "Is it OK for my 12 year old to join?",
         "How long do you keep data? 30 days?",
         "revised on 2014-10-29 and 12/31/2020",
         "section 3.2 of version 1.2.3",

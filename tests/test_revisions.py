@@ -132,7 +132,7 @@ def test_the_rebuild_embeds_only_the_chunks_of_changed_sections(revision: Revisi
 
 
 def test_answers_quote_the_revised_text(revision: Revision) -> None:
-    retention = revision.bot.ask("How long do you keep my data after I close my account?")
+    retention = revision.bot.ask("Once my account is closed, how much longer is my information held?")
     assert not retention.refused
     assert retention.citations[0].section == "Data Retention"
     assert any("within 90 days" in c.quote for c in retention.citations if c.section == "Data Retention")
@@ -143,7 +143,7 @@ def test_answers_quote_the_revised_text(revision: Revision) -> None:
     assert "We encrypt your Personal Information" in quotes and "reasonable steps" not in quotes
 
     text = revision.policy.read_text(encoding="utf-8")
-    for answer in (retention, security, revision.bot.ask("are you part of the safe harbor program?")):
+    for answer in (retention, security, revision.bot.ask("Do you participate in the EU Safe Harbor framework?")):
         assert all(c.section != "EU Safe Harbor" for c in answer.citations)
         assert all(text[c.start : c.end] == c.quote for c in answer.citations)
 
@@ -207,8 +207,16 @@ def test_stale_detection_flags_golden_cases_whose_phrase_or_section_left(revisio
 
 
 def test_the_eval_runner_lists_a_stale_case_and_runs_the_rest(revision: Revision) -> None:
-    vanished = Case("safe", "is my data safe with you?", "answer", ("Security",), ("reasonable steps to safeguard",))
-    current = Case("retention", "How long do you keep my data?", "answer", ("Data Retention",), ("within 90 days",))
+    vanished = Case(
+        "safe",
+        "How secure is the information I share with you?",
+        "answer",
+        ("Security",),
+        ("reasonable steps to safeguard",),
+    )
+    current = Case(
+        "retention", "For how long is my information retained?", "answer", ("Data Retention",), ("within 90 days",)
+    )
     result = run_eval(revision.bot, [vanished, current], Thresholds())
     assert [(s.case.id, s.reason) for s in result.stale] == [
         ("safe", "stale: phrase 'reasonable steps to safeguard' occurs in none of its sections")
