@@ -47,8 +47,8 @@ bench: install ## Speed next to a floor and a LangChain peer (docs/PERFORMANCE.m
 run: index ## Install, build the index and serve everything on http://127.0.0.1:8000/
 	BOT_AGENT_PASSWORD=$${BOT_AGENT_PASSWORD:-change-me} $(PY) -m bot serve
 
-ask: index ## Ask one question on the command line: make ask Q="Can my 12 year old sign up?"
-	$(PY) -m bot ask "$(or $(Q),Can my 12 year old sign up?)"
+ask: index ## Ask one question on the command line: make ask Q="Is my eleven year old allowed to make an account?"
+	$(PY) -m bot ask "$(or $(Q),Is my eleven year old allowed to make an account?)"
 
 lint: install ## ruff check + format check
 	$(PY) -m ruff check bot tests evals
@@ -64,11 +64,13 @@ BENCH ?= ../shared/benchmarks
 POLICYQA_DIR ?= $(BENCH)/policyqa_dev
 POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 
-eval: install ## The eval gate (exit 1 when a threshold fails): every dataset, then the golden set at the issue's targets
+eval: install ## The eval gate (exit 1 when a threshold fails): every dataset, the golden set at its targets, the sealed sets in aggregate
 	mkdir -p artifacts
 	$(PY) -m bot eval --report artifacts/eval-report.md
 	$(PY) -m bot eval --dataset evals/datasets/golden.jsonl --thresholds evals/thresholds-golden.toml \
 		--report artifacts/eval-golden-report.md
+	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-a.jsonl --dataset evals/sealed/sealed-b.jsonl \
+		--thresholds evals/thresholds-sealed.toml
 
 policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own scorer (not part of make test)
 	mkdir -p artifacts

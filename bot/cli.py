@@ -152,7 +152,7 @@ def ask(question: str, history: Path | None, corpus: tuple[Path, ...], llm: str 
 
     Example:
 
-        python -m bot ask "Can my 12 year old sign up?"
+        python -m bot ask "Is my eleven year old allowed to make an account?"
 
         python -m bot ask "how do I turn them off?" --history turns.json --json
 
@@ -203,6 +203,18 @@ def ask(question: str, history: Path | None, corpus: tuple[Path, ...], llm: str 
     help="Phrase every answer with this LangChain chat model (default: BOT_LLM, off); then no shown generated "
     "sentence may fail the checks.",
 )
+@click.option(
+    "--sealed",
+    is_flag=True,
+    help="Aggregate figures only (metrics, section accuracy by tag): no case is ever shown. For blind sets.",
+)
+@click.option(
+    "--exclude-origin",
+    "exclude",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Leave the bank examples of this origin out (repeatable): leave-one-set-out measurement.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print metrics, thresholds and every case as JSON.")
 def eval_command(
     datasets: tuple[Path, ...],
@@ -210,6 +222,8 @@ def eval_command(
     report: Path | None,
     corpus: tuple[Path, ...],
     llm: str | None,
+    sealed: bool,
+    exclude: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Run the eval cases through the bot and check the metrics against the thresholds.
@@ -224,15 +238,19 @@ def eval_command(
 
         python -m bot eval --dataset evals/datasets/golden.jsonl --report /tmp/eval.md
 
+        python -m bot eval --sealed --dataset evals/sealed/sealed-a.jsonl
+
         BOT_LLM_BASE_URL=http://127.0.0.1:8080/v1 python -m bot eval --llm openai:local --dataset small.jsonl
     """
     from .evals import load_cases, load_thresholds, run_eval
     from .evals.dataset import default_paths
-    from .evals.report import format_markdown, format_text
+    from .evals.report import format_markdown, format_sealed, format_text, section_by_tag
     from .evals.runner import result_to_dict
     from .phrasing import Phraser
     from .pipeline import PolicyBot
 
+    if sealed and report is not None:
+        raise click.UsageError("--report lists cases; a sealed set is scored in aggregate only")
     settings = _settings(corpus=corpus, llm=llm)
     paths = list(datasets) or list(default_paths(settings.root))
     default_gate = settings.root / "evals" / "thresholds.toml"
@@ -246,10 +264,21 @@ def eval_command(
                 click.echo(f"\r  {n}/{total} {case.id[:50]:<50}", err=True, nl=n == total)
 
         phraser = Phraser.from_settings(settings) if settings.llm else None
-        result = run_eval(PolicyBot(settings), cases, gate, [str(p) for p in paths], progress, phraser)
+        bot = PolicyBot(settings)
+        bot.exclude_origins = frozenset(exclude)
+        result = run_eval(bot, cases, gate, [str(p) for p in paths], progress, phraser)
     except BotError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    if sealed:
+        if as_json:
+            data = result_to_dict(result, gate)
+            data = {k: data[k] for k in ("passed", "metrics", "thresholds", "checks", "datasets")}
+            data["section_by_tag"] = {t: list(v) for t, v in sorted(section_by_tag(result).items())}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            click.echo(format_sealed(result))
+        sys.exit(0 if result.passed else 1)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(format_markdown(result), encoding="utf-8")
@@ -362,6 +391,133 @@ def bench(seconds: float, concurrency: int, cold_runs: int, limit: int | None, n
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(result_json(result) if as_json else format_table(result))
+
+
+# -- agents' corrections (bot/corrections.py) ---------------------------------------------------------
+def _store():  # type: ignore[no-untyped-def]
+    from .store import Store
+
+    return Store(_settings().resolved_database_url())
+
+
+def _correction_text(c: Any) -> list[str]:
+    when = c.created_at.strftime("%Y-%m-%d %H:%M")
+    state = f"{c.status}, exported" if c.exported_at else c.status
+    fix = "the policy does not say" if c.kind == "not_covered" else f"“{c.section}”: “{c.quote}”"
+    lines = [f"#{c.id} [{state}] {when} UTC  {c.source}", f"  question: {c.question}"]
+    lines.append(f"  bot answered from: {c.answered or '(refused)'}")
+    lines.append(f"  correction: {fix}")
+    if c.note:
+        lines.append(f"  note: {c.note}")
+    return lines
+
+
+@cli.group("examples")
+def examples_group() -> None:
+    """Agents' corrections of answers: list them, approve or reject them, export the approved ones to the banks.
+
+    Agents submit corrections in the console (/agent, "Correct this answer"); a support lead reviews them there
+    or here; `export` appends the approved ones to each policy's example bank (corpus/NAME.examples.jsonl) and
+    the next `python -m bot index` embeds them. The database is BOT_DATABASE_URL (default var/policybot.db).
+    """
+
+
+@examples_group.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "approved", "rejected", "exported"]),
+    help="Only these (approved: exported or not; exported: approved and written to a bank). Default: all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the corrections as a JSON list.")
+def examples_list(status: str | None, as_json: bool) -> None:
+    """List agents' corrections, oldest first.
+
+    Example:
+
+        python -m bot examples list --status pending
+
+        python -m bot examples list --json
+    """
+    store = _store()
+    try:
+        found = store.corrections(status)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo(f"No {status} corrections." if status else "No corrections.")
+    for c in found:
+        click.echo("\n".join(_correction_text(c)))
+
+
+@examples_group.command("review")
+@click.argument("correction_id", metavar="ID", type=int)
+@click.option("--approve/--reject", "approve", default=None, help="The verdict (required).")
+def examples_review(correction_id: int, approve: bool | None) -> None:
+    """Approve or reject the correction ID. Only approved corrections are exported to a bank.
+
+    A verdict can be changed until the correction is exported.
+
+    Example:
+
+        python -m bot examples review 12 --approve
+
+        python -m bot examples review 13 --reject
+    """
+    if approve is None:
+        raise click.UsageError("say --approve or --reject")
+    store = _store()
+    try:
+        c = store.review_correction(correction_id, approve)
+    except BotError as exc:
+        _fail(exc)
+        return
+    finally:
+        store.close()
+    click.echo(f"Correction #{c.id} {c.status}.")
+
+
+@examples_group.command("export")
+@click.option("--json", "as_json", is_flag=True, help="Print the lines written and the corrections skipped as JSON.")
+def examples_export(as_json: bool) -> None:
+    """Append every approved, not yet exported correction to the example bank of its policy.
+
+    Each becomes one bank line (id corr-ID, origin correction:ID), checked against the policy first: a line the
+    policy no longer supports (its section or sentence changed) is reported and not written. Written ones are
+    marked exported, so running export again writes nothing new. Exit code 1 when a correction was skipped.
+    Rebuild the index afterwards (`python -m bot index`) so answers use them.
+
+    Example:
+
+        python -m bot examples export && python -m bot index
+    """
+    from .corrections import export_corrections
+
+    settings = _settings()
+    store = _store()
+    try:
+        report = export_corrections(store, settings.root)
+    except BotError as exc:
+        _fail(exc)
+        return
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for w in report.written:
+            click.echo(f"wrote {w.line['id']} to {w.bank}: {json.dumps(w.line, ensure_ascii=False)}")
+        for cid in report.already:
+            click.echo(f"corr-{cid} was in the bank already; marked exported")
+        for s in report.skipped:
+            click.echo(f"skipped correction #{s.correction}: {s.why}", err=True)
+        click.echo(f"Exported {len(report.written)} correction(s); {len(report.skipped)} skipped.")
+        if report.written:
+            click.echo("Run `python -m bot index` so answers use them.")
+    if report.skipped:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -33,7 +33,6 @@ class Vocabulary:
     laws: frozenset[str]
     contact_terms: str
     lay: tuple[LayWord, ...]
-    address_request: re.Pattern[str]
     practices: tuple[str, ...]
 
 
@@ -55,7 +54,6 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         laws=frozenset(str(a).lower() for a in data["laws"]),
         contact_terms=str(data["contact_terms"]),
         lay=tuple(_lay_word(e) for e in data["lay"]),
-        address_request=re.compile(r"\b(?:" + "|".join(data["address_request"]) + r")\b", re.I),
         practices=tuple(str(p).lower() for p in data["practices"]),
     )
 
@@ -76,12 +74,6 @@ def _lay_terms(query: str) -> list[str]:
         for word in vocabulary().lay
         if word.pattern.search(query) and not (word.unless and word.unless.search(query))
     ]
-
-
-def wants_address(query: str) -> bool:
-    """Whether ``query`` asks for the address to write to (not only names contact): the answer then shows the
-    Contact Us address first. "will you contact me?" does not ask for it."""
-    return bool(vocabulary().address_request.search(query))
 
 
 def spell_out(query: str) -> str:

@@ -16,6 +16,7 @@ from .answer import (
     REFUSAL_NOT_COVERED,
     Answer,
     Calibration,
+    Candidate,
     Citation,
     candidates,
     choose,
@@ -28,7 +29,8 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .expand import LAWS, neutral, owner_names, spell_out, title_words, wants_address
+from .examples import Bank, Example, bank_path, read_bank
+from .expand import LAWS, neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
 from .guard import asks_history, is_general, is_instruction, is_noise, other_organisation, text_problem, unmentioned
 from .index import (
@@ -40,11 +42,14 @@ from .index import (
     load_index,
     sha256_bytes,
 )
+from .neighbours import NO_VOTE, ExampleVoter, Vote
 from .onnx_embed import OnnxEmbedder
 from .policy import Document, read_policy
+from .qualify import sentence_at, with_qualifiers
 from .rerank import CrossEncoder
 from .retrieval import Hit, RetrievalParams, Retriever
 from .settings import Settings
+from .spelling import Speller
 from .verify import verify_quotes
 
 log = logging.getLogger(__name__)
@@ -55,7 +60,11 @@ _POINTS_TO_CONTACT = re.compile(r"\bcontact(?:ing)?\s+us\b", re.I)
 class PolicyBot:
     def __init__(self, settings: Settings, calibration: Calibration | None = None) -> None:
         self.settings = settings
-        self.calibration = calibration or Calibration(threshold=settings.refusal_threshold)
+        self.calibration = calibration or Calibration(
+            threshold=settings.refusal_threshold,
+            example_weight=settings.example_weight if settings.examples else 0.0,
+            example_center=settings.example_center,
+        )
         self.chunk_params = ChunkParams(settings.chunk_sentences, settings.chunk_overlap, settings.chunk_max_chars)
         self.retrieval_params = RetrievalParams(
             settings.dense_k,
@@ -65,6 +74,8 @@ class PolicyBot:
             settings.lexical_weight,
             settings.rerank_depth,
             settings.query_expansion,
+            settings.vote_weight if settings.examples else 0.0,
+            settings.vote_floor,
         )
         self.embedder = Embedder(settings.embedding_model)
         self.domain = DomainClassifier.load()
@@ -75,6 +86,9 @@ class PolicyBot:
         )
         self._index: LoadedIndex | None = None
         self._retriever: Retriever | None = None
+        self._voter: ExampleVoter | None = None
+        self._speller: Speller | None = None
+        self.exclude_origins: frozenset[str] = frozenset()  # example origins left out (leave-one-set-out evals)
         self._contact: Citation | None = None
         self._files: dict[str, tuple[tuple[int, int], str]] = {}
         self._owners: frozenset[str] = frozenset()  # words of the documents' titles, where owners are named
@@ -95,6 +109,23 @@ class PolicyBot:
             raise IndexMissingError(f"no policy files (.md or .txt) in {', '.join(map(str, self.settings.corpus))}")
         return [read_policy(p, self.source_name(p)) for p in files]
 
+    def read_banks(self, documents: Sequence[Document]) -> list[Bank]:
+        """The example bank beside each policy file (empty for a policy without one); BankError when malformed."""
+        if not self.settings.examples:
+            return []
+        return [read_bank(bank_path(self._path_of(d.source)), d) for d in documents]
+
+    def bank_hashes(self, sources: Sequence[str]) -> dict[str, str | None]:
+        """sha256 of each document's bank file (None without one, or with banks switched off)."""
+        hashes: dict[str, str | None] = {}
+        for source in sources:
+            path = bank_path(self._path_of(source))
+            hashes[source] = sha256_bytes(path.read_bytes()) if self.settings.examples and path.is_file() else None
+        return hashes
+
+    def _path_of(self, source: str) -> Path:
+        return Path(source) if Path(source).is_absolute() else self.settings.root / source
+
     def corpus_hashes(self) -> dict[str, str]:
         """sha256 of each configured policy file's bytes, by source name: enough to tell an index is current
         without parsing the corpus (the parse happens only when the index must be rebuilt)."""
@@ -111,23 +142,57 @@ class PolicyBot:
 
     def build(self) -> BuildReport:
         """(Re)build the index from the corpus; only chunks whose text changed are embedded again."""
-        report = build_index(self.read_corpus(), self.embedder, self.chunk_params, self.settings.resolved_index_dir())
+        documents = self.read_corpus()
+        report = build_index(
+            documents,
+            self.embedder,
+            self.chunk_params,
+            self.settings.resolved_index_dir(),
+            self.read_banks(documents),
+            self._example_text_for(documents),
+        )
         self._index = None
         self._retriever = None
         return report
+
+    def _example_text_for(self, documents: Sequence[Document]):  # type: ignore[no-untyped-def]
+        """How a bank example is embedded: as its question would be read when asked (follow-up resolved, the
+        owner's name neutral, spelling corrected), so the vote compares like with like."""
+        names = _names_of(documents)
+        speller = self._make_speller(documents)
+
+        def text(e: Example) -> str:
+            return self._prepare(resolve(e.question, [Turn(r, c) for r, c in e.history]), names, speller)
+
+        return text
+
+    def _make_speller(self, documents: Sequence[Document]) -> Speller | None:
+        if not self.settings.spelling:
+            return None
+        speller = Speller([d.text for d in documents])
+        speller.warm_up()
+        return speller
+
+    @staticmethod
+    def _prepare(query: str, names: list[str], speller: Speller | None) -> str:
+        """What the models read of a (resolved) question: the owner's name neutral, misspellings corrected."""
+        asked = neutral(query, names)
+        return speller.correct(asked) if speller is not None else asked
 
     def load(self, rebuild: bool = True) -> LoadedIndex:
         """Load the index; when it is missing or stale, rebuild it if ``rebuild`` else raise."""
         index_dir = self.settings.resolved_index_dir()
         try:
             index = load_index(index_dir, self.settings.root)
-            expected = expected_fingerprint(self.corpus_hashes(), self.embedder.model_name, self.chunk_params)
+            corpus = self.corpus_hashes()
+            model = self.embedder.model_name
+            expected = expected_fingerprint(corpus, model, self.chunk_params, self.bank_hashes(list(corpus)))
             check_fresh(index.manifest, expected)
         except (IndexMissingError, IndexStaleError) as exc:
             if not rebuild:
                 raise
             log.warning("%s; rebuilding the index", exc)
-            build_index(self.read_corpus(), self.embedder, self.chunk_params, index_dir)
+            self.build()
             index = load_index(index_dir, self.settings.root)
         return index
 
@@ -139,10 +204,10 @@ class PolicyBot:
         encoder = OnnxEmbedder.for_build(self._index.path, self.embedder.model_name, self.settings.model_threads)
         self._retriever = Retriever(self._index, encoder, self.reranker, self.retrieval_params)
         self._retriever.warm_up()
+        self._voter = ExampleVoter(self._index, self.settings.examples_k, self.settings.examples_temperature)
+        self._speller = self._make_speller(list(self._index.documents.values()))
         self._contact = contact_citation(self._index)
-        self._names = sorted(
-            {n for d in self._index.documents.values() for n in owner_names(d.title, d.text)}, key=len, reverse=True
-        )
+        self._names = _names_of(list(self._index.documents.values()))
         self._owners = frozenset(w for d in self._index.documents.values() for w in title_words(d.title))
         self._corpus_text = "\n".join(d.text for d in self._index.documents.values())
         self._owner_words = frozenset(w.lower() for n in self._names for w in n.split())
@@ -177,29 +242,33 @@ class PolicyBot:
         if self._outside_policy(question):
             return self._refuse(question, question, REFUSAL_NOT_COVERED, [], 0.0)
         query = resolve(question, history)
-        asked = neutral(query, self._names)  # what the models read
-        assert self._retriever is not None
+        asked = self._prepare(query, self._names, self._speller)  # what the models read
+        assert self._retriever is not None and self._voter is not None
         vector = self._retriever.embed(asked)
+        vote = self._vote(vector)
         search = self._retriever.search_query(asked)  # lay words mapped to the policy's ("hang on to" -> retain)
         search_vector = vector if search == asked else self._retriever.embed(search)
-        hits = self._retriever.run(asked, self.settings.top_k, search_vector)
+        hits = self._retriever.run(asked, self.settings.top_k, search_vector, vote)
         if not hits:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, 0.0)
         # the question as asked, not with its lay words mapped: then support questions look in scope too
         p = min(max(self.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
         domain_logit = math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
-        confidence = self.calibration.confidence(domain_logit, hits[0].score)
+        relevance = hits[0].rerank if hits[0].rerank is not None else hits[0].score
+        example = self._example_say(vector, hits[0].chunk.source)
+        confidence = self.calibration.confidence(domain_logit, relevance, example)
         if confidence < self.calibration.threshold:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
-        cands = candidates(self.index, hits, depth=3)
+        cands = self._with_voted(candidates(self.index, hits, depth=3), vote, hits[0])
         texts = [c.text for c in cands]
         if self.reranker is None:
             scores = [c.chunk_score for c in cands]
         else:
             read = self._read(asked, texts)
             if query != question:  # a follow-up: quotes that answer it, not only the turn it follows up
-                read = (read + self._read(neutral(question, self._names), texts)) / 2
+                read = (read + self._read(self._prepare(question, self._names, self._speller), texts)) / 2
             scores = [float(s) for s in read]
+        scores = self._with_sentence_vote(cands, scores, vote)
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         chosen = choose(
             cands,
@@ -209,7 +278,7 @@ class PolicyBot:
             self.settings.quote_margin,
             self.settings.sentence_weight,
         )
-        cites = [citation(self.index, c.source, c.section, c.start, c.end, s) for c, s in chosen]
+        cites = self._qualified([citation(self.index, c.source, c.section, c.start, c.end, s) for c, s in chosen])
         kept, dropped = verify_quotes(cites, self._text_of)
         if not kept:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence, dropped)
@@ -220,8 +289,14 @@ class PolicyBot:
         kept.sort(
             key=lambda c: ((c.source, c.section) != (primary[0], primary_title), -best[(c.source, c.section)], c.start)
         )
-        # where the quotes say to write: last, or first when that is what was asked ("whats the address?")
-        wants = wants_address(question)
+        # where the quotes say to write ("contact us as indicated below"): the address, last; first when the
+        # examples nearest the question itself (a follow-up read alone) are mostly about where to write
+        own = (
+            vote
+            if query == question
+            else self._vote(self._retriever.embed(self._prepare(question, self._names, self._speller)))
+        )
+        wants = self._contact is not None and self._voted_for(own, self._contact) >= 0.5
         kept += self._contact_for(kept, wants)
         if wants and self._contact is not None:
             home = (self._contact.source, self._contact.section)
@@ -239,6 +314,65 @@ class PolicyBot:
             tuple(dropped),
         )
 
+    def _vote(self, vector: np.ndarray) -> Vote:
+        """The nearest labelled examples' vote (none with banks off, or when no document has a bank)."""
+        if not self.settings.examples or self._voter is None:
+            return NO_VOTE
+        return self._voter.run(vector[0], exclude=self.exclude_origins)
+
+    def _example_say(self, vector: np.ndarray, source: str) -> float | None:
+        """What the examples of the answering document say of answering at all: ``top similarity * (answer share -
+        refusal share)``; None when that document has no bank (one policy's refusals say nothing of another's)."""
+        if not self.settings.examples or self._voter is None:
+            return None
+        vote = self._voter.run(vector[0], exclude=self.exclude_origins, sources={source})
+        return vote.top * (1 - 2 * vote.refuse) if vote.neighbours else None
+
+    def _with_voted(self, cands: list[Candidate], vote: Vote, top: Hit) -> list[Candidate]:
+        """``cands`` plus the sentences of the top hit's section that the examples vote for (``vote_floor`` or more
+        of the vote) and retrieval's top chunks did not hold: the labelled answer competes even when its chunk
+        ranked lower."""
+        have = {(c.source, c.start) for c in cands}
+        doc = self.index.document(top.chunk.source)
+        extra = []
+        for (source, i), share in vote.sentences.items():
+            s = doc.sentences[i] if source == doc.source else None
+            if s is None or share < self.settings.vote_floor or s.section != top.chunk.section:
+                continue
+            if (s.source, s.start) not in have:
+                extra.append(Candidate(s.source, s.section, s.start, s.end, s.text, top.score))
+        return cands + extra
+
+    def _with_sentence_vote(self, cands: list[Candidate], scores: list[float], vote: Vote) -> list[float]:
+        """Each candidate sentence's reranker score plus ``sentence_vote_weight`` times the share of the vote of the
+        examples whose quote is that sentence."""
+        if not vote.sentences or self.settings.sentence_vote_weight == 0:
+            return scores
+        doc_sentences = {src: self.index.document(src).sentences for src in {c.source for c in cands}}
+        out = []
+        for c, s in zip(cands, scores, strict=True):
+            i = sentence_at(self.index.document(c.source), c.start, c.end)
+            share = vote.sentences.get((c.source, i), 0.0) if i is not None and doc_sentences else 0.0
+            out.append(s + self.settings.sentence_vote_weight * share)
+        return out
+
+    def _qualified(self, cites: list[Citation]) -> list[Citation]:
+        """``cites`` plus, for each quoted sentence that the next sentence qualifies ("The preceding does not apply
+        to…"), that qualifier: a quote must not mislead by leaving out its exception."""
+        out = list(cites)
+        have = {(c.source, c.start) for c in cites}
+        for c in cites:
+            doc = self.index.document(c.source)
+            i = sentence_at(doc, c.start, c.end)
+            if i is None:
+                continue
+            for j in with_qualifiers(doc, [i]):
+                s = doc.sentences[j]
+                if (s.source, s.start) not in have:
+                    have.add((s.source, s.start))
+                    out.append(citation(self.index, s.source, s.section, s.start, s.end, c.score))
+        return out
+
     def _read(self, query: str, texts: list[str]) -> np.ndarray:
         """The reranker's scores of ``texts`` for ``query``, read as the retriever reads it: when lay words were
         mapped to the policy's, the mean of both readings."""
@@ -250,9 +384,9 @@ class PolicyBot:
     def _outside_policy(self, question: str) -> bool:
         """A question no passage can answer, however close its nearest one: checked before retrieval."""
         if (
-            other_organisation(question, self._owners)  # "what is Google's privacy policy?"
-            or asks_history(question)  # "has Infrascale ever had a data breach?": not a practice a policy states
-            or is_general(question, self._owner_words)  # "in general, what's the difference between GDPR and CCPA?"
+            other_organisation(question, self._owners)  # "how does Acme's privacy policy treat…?"
+            or asks_history(question)  # "was the firm ever breached?": not a practice a policy states
+            or is_general(question, self._owner_words)  # "in general, how do two privacy laws differ?"
         ):
             return True
         missing = unmentioned(question, self._corpus_text, LAWS, self._owner_words)
@@ -260,10 +394,15 @@ class PolicyBot:
             log.info("refused: %d thing(s) named that the policy never mentions", len(missing))  # no user text
         return bool(missing)
 
+    def _voted_for(self, vote: Vote, cite: Citation) -> float:
+        """The share of ``vote`` for the section ``cite`` is in."""
+        doc = self.index.document(cite.source)
+        return next((vote.section(doc.source, s.index) for s in doc.sections if s.start <= cite.start < s.end), 0.0)
+
     def _contact_for(self, quotes: list[Citation], asked: bool = False) -> list[Citation]:
-        """The Contact section's address when the question asks for it (``asked``) or a quote sends the reader
-        there ("contact us as indicated below"), and no quote is from that section yet: otherwise the answer
-        points to an address it does not show."""
+        """The Contact section's address when the examples say the question asks for it (``asked``) or a quote
+        sends the reader there ("contact us as indicated below"), and no quote is from that section yet: otherwise
+        the answer points to an address it does not show."""
         contact = self._contact
         if contact is None or any((c.source, c.section) == (contact.source, contact.section) for c in quotes):
             return []
@@ -302,3 +441,8 @@ class PolicyBot:
             contact = None
         text = refusal_text(reason, contact)
         return Answer(question, text, True, reason, confidence, (), tuple(hits), query, contact, tuple(dropped))
+
+
+def _names_of(documents: Sequence[Document]) -> list[str]:
+    """The policy owners' names, longest first: said as "the Company" to the models."""
+    return sorted({n for d in documents for n in owner_names(d.title, d.text)}, key=len, reverse=True)

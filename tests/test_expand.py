@@ -22,7 +22,6 @@ from bot.expand import (
     spell_out,
     title_words,
     vocabulary,
-    wants_address,
 )
 
 
@@ -113,16 +112,6 @@ def test_safe_said_of_something_else_is_not_security() -> None:
     assert "security safeguard secure" not in _lay_terms("how do you protect kids online?")
     assert "children age" in _lay_terms("how do you protect kids online?")
     assert "security safeguard secure" in _lay_terms("is my account data kept safe?")
-
-
-def test_asking_for_the_address_is_told_from_naming_contact() -> None:
-    assert wants_address("do you have a street address for written complaints?")
-    assert wants_address("where should I post my written request?")
-    assert wants_address("which department handles data requests by mail?")
-    assert wants_address("how could I reach someone about this?")
-    assert not wants_address("will someone contact me after I sign up?")
-    assert not wants_address("is my home address stored?")
-    assert not wants_address("do you sell contact details to marketers?")
 
 
 def test_title_words_are_the_lower_case_words_of_a_title() -> None:

@@ -20,6 +20,7 @@ ROWS = (
     ("hit@3", "retrieval hit@3", ""),
     ("hit@5", "retrieval hit@5", ""),
     ("mrr", "retrieval MRR", ""),
+    ("dropped_qualifiers", "answers that drop a qualifying sentence", "n"),
     ("latency_p50_ms", "latency p50", "ms"),
     ("latency_p95_ms", "latency p95", "ms"),
     # only with --llm (absent otherwise)
@@ -99,6 +100,34 @@ def format_text(result: EvalResult) -> str:
         "PASSED: every threshold holds" if result.passed else "FAILED: " + ("; ".join(failed) or "no case ran"),
     ]
     return "\n".join(lines)
+
+
+def format_sealed(result: EvalResult) -> str:
+    """A sealed set's view: the metrics and, per tag, how many answerable cases got the right section. Never a
+    case's id, question, answer or reason: a sealed set stays blind however often it is scored."""
+    lines = ["PolicyBot eval (sealed: aggregate figures only): " + _counts(result), ""]
+    rows = list(_rows(result))
+    width = max(len(r[0]) for r in rows)
+    lines += [f"  {label:<{width}}  {value:>8}  {gate:<8} {status}".rstrip() for label, value, gate, status in rows]
+    lines += ["", "section accuracy by tag (answerable cases):"]
+    for tag, (right, total) in sorted(section_by_tag(result).items()):
+        lines.append(f"  {tag:<20} {right / total:.3f}  ({right}/{total})")
+    lines += ["", "PASSED: every threshold holds" if result.passed else "FAILED: a threshold fails"]
+    return "\n".join(lines)
+
+
+def section_by_tag(result: EvalResult) -> dict[str, tuple[int, int]]:
+    """Tag -> (answerable cases with the right first section, answerable cases), over tags of 3 or more cases."""
+    counts: dict[str, list[int]] = {}
+    for o in result.outcomes:
+        if not o.case.answerable:
+            continue
+        right = not any(v.kind in ("wrong section", "false refusal") for v in o.failures)
+        for tag in o.case.tags:
+            pair = counts.setdefault(tag, [0, 0])
+            pair[0] += right
+            pair[1] += 1
+    return {t: (r, n) for t, (r, n) in counts.items() if n >= 3}
 
 
 def _md(text: str) -> str:

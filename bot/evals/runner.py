@@ -19,13 +19,13 @@ from ..followup import Turn
 from ..phrasing import Phraser, phrased_to_dict
 from ..pipeline import PolicyBot
 from .dataset import Case
-from .metrics import citation, evidence, faithfulness, latency, phrasing, refusal, retrieval
+from .metrics import citation, evidence, faithfulness, latency, phrasing, qualifiers, refusal, retrieval
 from .metrics.base import MetricResult, Record, Verdict
 from .stale import find_stale
 from .thresholds import Check, Thresholds, check
 
 # The failures that decide whether a case passes, in the order they are listed. Retrieval and latency are reported.
-CASE_METRICS = ("refusal", "citation", "evidence", "faithfulness", "phrasing")
+CASE_METRICS = ("refusal", "citation", "evidence", "faithfulness", "phrasing", "qualifiers")
 FAILURE_KINDS = (
     "false refusal",
     "missed refusal",
@@ -33,9 +33,12 @@ FAILURE_KINDS = (
     "missing evidence",
     "unfaithful quote",
     "unsupported sentence",
+    "dropped qualifier",
 )
 # With --llm: no generated sentence that fails the checks may be shown. Fixed, not a threshold to loosen.
 PHRASING_GATE = Check("unsupported_shown", "<=", 0.0, None)
+# No answer may quote a sentence without the next sentence that qualifies it ("The preceding does not apply to…").
+QUALIFIER_GATE = Check("dropped_qualifiers", "<=", 0.0, None)
 
 Progress = Callable[[int, int, Case], None]
 
@@ -120,6 +123,7 @@ def score(records: list[Record], root: Path, phraser: Phraser | None = None) -> 
         refusal.evaluate(records),
         latency.evaluate(records),
         phrasing.evaluate(records, phraser.check if phraser else None),
+        qualifiers.evaluate(records, root),
     )
 
 
@@ -166,7 +170,7 @@ def run_eval(
         CaseOutcome(case, r["answer"], r["seconds"], case_failures(by_case[case.id]))
         for case, r in zip(active, records, strict=True)
     )
-    checks = check(thresholds, metrics)
+    checks = (*check(thresholds, metrics), replace(QUALIFIER_GATE, value=metrics.get("dropped_qualifiers")))
     if phraser is not None:
         checks += (replace(PHRASING_GATE, value=metrics.get("unsupported_shown")),)
     return EvalResult(tuple(datasets), outcomes, stale, metrics, checks, results)
