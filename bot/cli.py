@@ -90,6 +90,9 @@ def index(corpus: tuple[Path, ...], as_json: bool) -> None:
         f"in {report.seconds:.1f}s -> {report.path}"
     )
     click.echo(f"Chunks: {report.embedded} embedded, {report.reused} reused")
+    click.echo(f"Examples: {report.examples} from the example banks, {len(report.stale_examples)} stale")
+    for example_id, why in report.stale_examples:  # after a policy revision: fix or drop them in the bank
+        click.echo(f"  stale example {example_id}: {why}")
     if report.previous is None:
         click.echo(f"Sections: {report.sections} added (no earlier build to compare with)")
         return

@@ -129,3 +129,25 @@ def test_banks_can_be_switched_off(tmp_path: Path) -> None:
     bot.warm_up()
     assert bot.index.examples == ()
     assert bot.index.manifest["examples"] == 0
+
+
+def test_index_names_the_examples_a_policy_revision_left_stale(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    corpus = _corpus_copy(tmp_path)
+    _write(
+        bank_path(corpus / POLICY.name),
+        [
+            {"id": "fine", "question": "biscuits on my browser?", "section": "Cookies", "quote": COOKIE_SENTENCE},
+            {"id": "old-fax", "question": "can I fax my request", "section": "Fax Requests"},
+        ],
+    )
+    env = {"BOT_ROOT": str(tmp_path), "BOT_INDEX_DIR": str(tmp_path / "ix")}
+    result = CliRunner().invoke(cli, ["index", "--corpus", str(corpus)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Examples: 1 from the example banks, 1 stale" in result.output
+    assert "stale example old-fax: section 'Fax Requests' is not in" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["index", "--corpus", str(corpus), "--json"], env=env).output)
+    assert data["examples"] == 1 and data["stale_examples"][0][0] == "old-fax"
