@@ -63,11 +63,11 @@ class Settings(BaseSettings):
     examples: bool = Field(True, description="Use the labelled example banks (corpus/NAME.examples.jsonl).")
     examples_k: int = Field(5, ge=1, description="Nearest examples that vote.")
     examples_temperature: float = Field(0.05, gt=0, description="Softness of the vote by similarity.")
-    vote_weight: float = Field(6.0, ge=0, description="Reranker logits a full vote for a section adds.")
+    vote_weight: float = Field(15.0, ge=0, description="Reranker logits a full vote for a section adds.")
     vote_floor: float = Field(0.2, ge=0, le=1, description="Vote share that brings a missed section to the reranker.")
     sentence_vote_weight: float = Field(6.0, ge=0, description="Logits a full vote for a sentence adds to it.")
     example_weight: float = Field(10.0, description="Weight of the examples' answer-or-refuse say in the confidence.")
-    example_center: float = Field(0.3, description="The examples' say at which it moves the confidence by nothing.")
+    example_center: float = Field(0.0, description="The examples' say at which it moves the confidence by nothing.")
     spelling: bool = Field(True, description="Correct misspellings (symspellpy) before the models read a question.")
     # answering
     max_quotes: int = Field(3, ge=1)

@@ -24,8 +24,9 @@ pytestmark = [pytest.mark.slow]
 expect = sync_api.expect
 
 SOURCE = "corpus/infrascale-privacy-policy.md"
-# Checked before writing this test (repo corpus and bank): the bot answers both from "Consent", wrongly; the policy
-# says in "Limited Privacy Policy Only" that it does not necessarily cover information collected offline.
+# The copy's bank has no example for "Limited Privacy Policy Only" (they are taken out, as for a section nobody has
+# labelled yet); checked before writing this test: the bot then answers both questions from other sections, wrongly;
+# the policy says in "Limited Privacy Policy Only" that it does not necessarily cover information collected offline.
 QUESTION = "are details I give your reps by telephone covered by this privacy notice"
 REWORDED = "is what I tell your reps on the phone covered by this privacy notice?"
 CORRECT_SECTION = "Limited Privacy Policy Only"
@@ -45,9 +46,13 @@ def _bot(root: Path, database_url: str, *args: str) -> subprocess.CompletedProce
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of corpus/ (policy and bank) with its own index: the test writes the copy's bank, never corpus/."""
+    """A copy of corpus/ (policy and bank, less the bank's examples for the section to teach) with its own index:
+    the test writes the copy's bank, never corpus/."""
     root = tmp_path_factory.mktemp("teach-root")
     shutil.copytree(ROOT / "corpus", root / "corpus")
+    bank = bank_path(root / SOURCE)
+    lines = bank.read_text(encoding="utf-8").splitlines(keepends=True)
+    bank.write_text("".join(x for x in lines if json.loads(x).get("section") != CORRECT_SECTION), encoding="utf-8")
     built = _bot(root, f"sqlite:///{root / 'unused.db'}", "index")
     assert built.returncode == 0, built.stderr
     return root
@@ -145,7 +150,7 @@ def test_an_approved_correction_teaches_the_bot(server: LiveServer, root: Path) 
     }
     bank = bank_path(root / SOURCE)
     assert bank.read_text(encoding="utf-8").endswith(json.dumps(written["line"]) + "\n")
-    assert (ROOT / "corpus" / bank.name).read_bytes() != bank.read_bytes()  # the repo's bank is untouched
+    assert not (ROOT / "corpus" / bank.name).read_text(encoding="utf-8").endswith(json.dumps(written["line"]) + "\n")
     indexed = _bot(root, server.database_url, "index", "--json")
     assert indexed.returncode == 0, indexed.stderr
 

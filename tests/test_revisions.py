@@ -183,8 +183,9 @@ def test_the_index_command_reports_sections_chunks_and_time(
     lines = result.output.splitlines()
     assert lines[0].startswith("Indexed 1 document(s), 22 sections, 50 chunks in ")
     assert lines[1].startswith("Chunks: ") and lines[1].endswith(" reused")
-    assert lines[2] == f"Sections since {revision.second.path.name}: 0 added, 1 changed, 0 removed, 21 unchanged"
-    assert lines[3].startswith("  ~ changed  corpus/policy.md#links “Links” (")
+    assert lines[2] == "Examples: 0 from the example banks, 0 stale"  # this corpus has no bank
+    assert lines[3] == f"Sections since {revision.second.path.name}: 0 added, 1 changed, 0 removed, 21 unchanged"
+    assert lines[4].startswith("  ~ changed  corpus/policy.md#links “Links” (")
 
     again = runner.invoke(cli, ["index", "--json"])
     assert again.exit_code == 0, again.output
