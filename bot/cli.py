@@ -363,6 +363,9 @@ def serve(host: str | None, port: int | None) -> None:
         access_log=False,
         log_level="info",
         timeout_graceful_shutdown=10,
+        # forwarded headers only from the proxies named in BOT_FORWARDED_ALLOW_IPS (uvicorn's default trusts loopback)
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
 
 

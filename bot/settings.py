@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         default="20/minute", description="Per client and endpoint, e.g. '20/minute' or '5/second;100/hour'."
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Proxies whose X-Forwarded-For / -Proto are believed (comma-separated IPs or networks). Empty: "
+        "none, so a client can never pick its own rate-limit key by sending the header.",
+    )
     agent_password: SecretStr = Field(
         default=SecretStr(""), description="Password of user 'agent' at /agent; empty: no console."
     )

@@ -29,6 +29,12 @@ def test_the_fourth_question_in_a_minute_gets_429_with_retry_after(limited: Live
         # Each endpoint has its own budget: feedback still goes through, until it too runs out.
         statuses = [client.post("/api/feedback", json={"id": ids[0], "rating": "up"}).status_code for _ in range(4)]
         assert statuses == [201, 201, 201, 429]
+        # A client cannot pick its own rate-limit key: X-Forwarded-For is believed from no proxy by default.
+        spoofed = [
+            client.post("/api/ask", json={"question": "???"}, headers={"X-Forwarded-For": f"203.0.113.{n}"})
+            for n in range(3)
+        ]
+        assert [r.status_code for r in spoofed] == [429, 429, 429]
         # Reading is not limited.
         assert client.get("/api/health").status_code == 200
 
