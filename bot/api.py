@@ -50,6 +50,7 @@ from .followup import Turn
 from .middleware import BodyLimit, SecurityHeaders
 from .pages import parse_range, policy_page
 from .phrasing import phrased_to_dict
+from .redact import redact
 from .service import Service, text_problem
 from .settings import Settings
 from .store import Store
@@ -218,12 +219,24 @@ def _check_question(settings: Settings, body: AskIn) -> None:
         )
 
 
+class _RedactFilter(logging.Filter):
+    """Redacts a third-party logger's records (slowapi's "ratelimit exceeded" names the client's address): no log
+    line holds an IP address, an e-mail or a phone number."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), ()
+        return True
+
+
 def _log_info() -> None:
     """Let the app's own INFO lines (questions, redacted; purges; readiness) reach the server's output.
 
     ``python -m bot serve`` leaves the root logger at WARNING and uvicorn configures only its own loggers, so
     without this the ``bot`` loggers' INFO records are dropped. A handler is added only when none would print.
     """
+    limiter_log = logging.getLogger("slowapi")
+    if not any(isinstance(f, _RedactFilter) for f in limiter_log.filters):
+        limiter_log.addFilter(_RedactFilter())
     bot_log = logging.getLogger("bot")
     if bot_log.level == logging.NOTSET or bot_log.level > logging.INFO:
         bot_log.setLevel(logging.INFO)

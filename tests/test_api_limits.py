@@ -35,6 +35,9 @@ def test_the_fourth_question_in_a_minute_gets_429_with_retry_after(limited: Live
             for n in range(3)
         ]
         assert [r.status_code for r in spoofed] == [429, 429, 429]
+        # The limiter's own warning is logged without the client's address.
+        warnings = [line for line in limited.log().splitlines() if "ratelimit" in line.lower()]
+        assert warnings and not any("127.0.0.1" in line for line in warnings)
         # Reading is not limited.
         assert client.get("/api/health").status_code == 200
 
