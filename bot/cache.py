@@ -1,5 +1,9 @@
 """A bounded LRU of answers for repeated questions, keyed by index build, question and history.
 
+Questions (and the turns before them) are keyed by their canonical form, ``canonical`` (by default case,
+punctuation and spacing folded; the server also corrects spelling): "Do you sell my data?" and "do u sell my
+data" are one entry. A hit is returned with the question as it was asked this time.
+
 An answer depends only on the question, the earlier turns and the index build (the models are part of the
 build's fingerprint), so a repeated question is answered from memory. Entries of another build never match,
 and the whole cache is dropped the first time a different build is seen.
@@ -9,21 +13,24 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .answer import Answer
+from .examples import normalise
 from .followup import Turn
 
-Key = tuple[str, tuple[Turn, ...]]
+Key = tuple[str, tuple[tuple[str, str], ...]]
 
 
 class AnswerCache:
     """Thread-safe; ``size`` 0 keeps nothing."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, canonical: Callable[[str], str] = normalise) -> None:
         if size < 0:
             raise ValueError("size must be at least 0")
         self.size = size
+        self.canonical = canonical
         self.hits = 0
         self.misses = 0
         self._build: str | None = None
@@ -38,8 +45,11 @@ class AnswerCache:
             self._entries.clear()
             self._build = build
 
+    def _key(self, question: str, history: Sequence[Turn]) -> Key:
+        return self.canonical(question), tuple((t.role, self.canonical(t.content)) for t in history)
+
     def get(self, build: str, question: str, history: Sequence[Turn]) -> Answer | None:
-        key = (question, tuple(history))
+        key = self._key(question, history)
         with self._lock:
             self._switch(build)
             answer = self._entries.get(key)
@@ -48,12 +58,12 @@ class AnswerCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return answer
+            return answer if answer.question == question else replace(answer, question=question)
 
     def put(self, build: str, question: str, history: Sequence[Turn], answer: Answer) -> None:
         if self.size == 0:
             return
-        key = (question, tuple(history))
+        key = self._key(question, history)
         with self._lock:
             self._switch(build)
             self._entries[key] = answer

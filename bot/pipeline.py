@@ -29,7 +29,7 @@ from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import CorpusError, IndexMissingError, IndexStaleError, InvalidQuestionError
-from .examples import Bank, Example, bank_path, read_bank
+from .examples import Bank, Example, bank_path, normalise, read_bank
 from .expand import LAWS, neutral, owner_names, spell_out, title_words
 from .followup import Turn, resolve
 from .guard import asks_history, is_general, is_instruction, is_noise, other_organisation, text_problem, unmentioned
@@ -313,6 +313,11 @@ class PolicyBot:
             self._contact,
             tuple(dropped),
         )
+
+    def canonical(self, text: str) -> str:
+        """``text`` as the answer cache keys it: misspellings corrected, then case, punctuation and spacing folded
+        ("do u sell my data" and "Do you sell my data?" are one question)."""
+        return normalise(self._speller.correct(text) if self._speller is not None else text)
 
     def _vote(self, vector: np.ndarray) -> Vote:
         """The nearest labelled examples' vote (none with banks off, or when no document has a bank)."""

@@ -42,7 +42,7 @@ class Service:
         self.bot = PolicyBot(settings)
         self.state: State = "starting"
         self.error: str | None = None
-        self.answers = AnswerCache(settings.answer_cache_size)
+        self.answers = AnswerCache(settings.answer_cache_size, self.bot.canonical)
         # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
         # More throughput comes from more processes (uvicorn workers, replicas): see docs/SCALING.md.
         self._lock = threading.Lock()

@@ -15,7 +15,7 @@ def answer(text: str) -> Answer:
 
 def test_hit_miss_and_history_are_part_of_the_key() -> None:
     cache = AnswerCache(4)
-    a = answer("a")
+    a = answer("q")
     assert cache.get("b1", "q", []) is None
     cache.put("b1", "q", [], a)
     assert cache.get("b1", "q", []) is a
@@ -48,3 +48,17 @@ def test_size_zero_keeps_nothing() -> None:
     assert cache.get("b", "q", []) is None
     with pytest.raises(ValueError, match="size"):
         AnswerCache(-1)
+
+
+def test_a_near_duplicate_question_is_the_same_entry_and_keeps_its_own_wording() -> None:
+    cache = AnswerCache(4)
+    cache.put("b1", "Is my data sold to anyone?", [], answer("Is my data sold to anyone?"))
+    hit = cache.get("b1", "  is my DATA sold to anyone ", [])
+    assert hit is not None and hit.question == "  is my DATA sold to anyone "
+    assert cache.get("b1", "is my data sold to advertisers?", []) is None
+
+
+def test_the_bot_canonical_form_also_corrects_spelling(bot) -> None:  # type: ignore[no-untyped-def]
+    cache = AnswerCache(4, bot.canonical)
+    cache.put("b1", "Is my information sold to anyone?", [], answer("x"))
+    assert cache.get("b1", "is my informaton sold to anyone", []) is not None
