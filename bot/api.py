@@ -47,6 +47,7 @@ from .errors import (
     UnknownQuestionError,
 )
 from .followup import Turn
+from .login_throttle import LoginThrottle
 from .middleware import BodyLimit, SecurityHeaders
 from .pages import parse_range, policy_page
 from .phrasing import phrased_to_dict
@@ -441,6 +442,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_prefix={"/agent": {"Content-Security-Policy": "frame-ancestors 'none'"}},
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        LoginThrottle, path="/agent/login", max_failures=settings.login_max_failures, window=settings.login_window
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origins),

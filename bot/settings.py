@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         default="20/minute", description="Per client and endpoint, e.g. '20/minute' or '5/second;100/hour'."
     )
+    login_max_failures: int = Field(default=5, ge=1, description="Wrong console passwords per client per window.")
+    login_window: float = Field(default=300.0, gt=0, description="Seconds over which wrong passwords are counted.")
     forwarded_allow_ips: str = Field(
         default="",
         description="Proxies whose X-Forwarded-For / -Proto are believed (comma-separated IPs or networks). Empty: "

@@ -209,3 +209,25 @@ def test_no_html_page_without_a_csp(client: httpx.Client) -> None:
             assert "content-security-policy" in r.headers, path
         assert r.headers["x-content-type-options"] == "nosniff", path
     assert client.get("/redoc").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(tmp_path_factory, "login-throttle", login_max_failures="3", login_window="120") as srv:
+        yield srv
+
+
+def test_password_guessing_is_throttled_per_client_without_locking_out_the_agent(guarded: LiveServer) -> None:
+    guess = {"username": "agent", "password": "guess-number-one"}
+    with httpx.Client(base_url=guarded.url, timeout=60) as guesser:
+        assert [guesser.post("/agent/login", data=guess).status_code for _ in range(3)] == [400, 400, 400]
+        throttled = guesser.post("/agent/login", data=guess)
+        assert throttled.status_code == 429 and 1 <= int(throttled.headers["retry-after"]) <= 120
+        right = {"username": "agent", "password": AGENT_PASSWORD}
+        assert guesser.post("/agent/login", data=right).status_code == 429  # the guesser's address waits
+    # the agent at another address (127.0.0.2 is loopback too) signs in at once
+    other = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=guarded.url, timeout=60, transport=other) as agent:
+        assert agent.post("/agent/login", data=right).status_code == 200
+    log = guarded.log()
+    assert "console login refused" in log and "guess-number-one" not in log and AGENT_PASSWORD not in log
