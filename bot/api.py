@@ -37,6 +37,7 @@ from starlette.exceptions import HTTPException
 
 from .errors import (
     BotError,
+    BusyError,
     CorpusError,
     IndexCorruptError,
     IndexMissingError,
@@ -88,6 +89,7 @@ _STATUS: list[tuple[type[BotError], int]] = [
     (InvalidQuestionError, 422),
     (UnknownQuestionError, 404),
     (NotReadyError, 503),
+    (BusyError, 503),
     (IndexMissingError, 503),
     (IndexStaleError, 503),
     (IndexCorruptError, 503),

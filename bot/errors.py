@@ -60,3 +60,7 @@ class UnknownCorrectionError(BotError):
 class InvalidCorrectionError(BotError):
     """A correction names a section not in the policy, a quote not verbatim in that section, or a review that is
     no longer possible (an exported correction); nothing is stored or changed."""
+
+
+class BusyError(BotError):
+    """More questions are waiting for the models than the server queues; the client should come back shortly."""

@@ -14,7 +14,7 @@ from typing import Literal
 
 from .answer import Answer
 from .cache import AnswerCache
-from .errors import BotError, InvalidQuestionError, NotReadyError
+from .errors import BotError, BusyError, InvalidQuestionError, NotReadyError
 from .followup import Turn
 from .guard import text_problem
 from .phrasing import PhrasedAnswer, Phraser, extractive
@@ -46,6 +46,8 @@ class Service:
         # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
         # More throughput comes from more processes (uvicorn workers, replicas): see docs/SCALING.md.
         self._lock = threading.Lock()
+        self._waiting = 0  # questions waiting for the lock: beyond settings.max_queue, BusyError (back-pressure)
+        self._counter = threading.Lock()
         # Optional LLM phrasing (BOT_LLM), created in warm_up; None: answers are the quotes alone.
         self.phraser: Phraser | None = None
 
@@ -72,6 +74,19 @@ class Service:
         if self.state == "failed":
             raise NotReadyError(f"the bot could not start: {self.error}")
 
+    def _ask_in_turn(self, question: str, history: Sequence[Turn]) -> Answer:
+        """``bot.ask`` under the models' lock; BusyError at once when ``max_queue`` questions already wait."""
+        with self._counter:
+            if self._waiting > self.settings.max_queue:
+                raise BusyError(f"busy: {self._waiting} questions are waiting; try again in a few seconds")
+            self._waiting += 1
+        try:
+            with self._lock:
+                return self.bot.ask(question, history)
+        finally:
+            with self._counter:
+                self._waiting -= 1
+
     def ask(self, question: str, history: Sequence[Turn], channel: str) -> tuple[str, Answer]:
         """Answer and log one question; returns the logged question's id (for feedback) and the answer."""
         self.require_ready()
@@ -86,8 +101,7 @@ class Service:
         build = self.bot.index.path.name
         answer = self.answers.get(build, question, history)
         if answer is None:
-            with self._lock:
-                answer = self.bot.ask(question, history)
+            answer = self._ask_in_turn(question, history)
             self.answers.put(build, question, history, answer)
         latency_ms = round((time.perf_counter() - started) * 1000)
         top = (

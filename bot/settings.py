@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # speed
     model_threads: int = Field(1, ge=1, description="onnxruntime threads of the query encoder and the reranker.")
     answer_cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
+    max_queue: int = Field(
+        8, ge=0, description="Questions that may wait for the models; beyond that 503 with Retry-After (back-pressure)."
+    )
     # serving (``python -m bot serve``)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

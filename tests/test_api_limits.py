@@ -54,3 +54,26 @@ def test_a_bot_that_cannot_start_answers_503(tmp_path_factory: pytest.TempPathFa
         ask = client.post("/api/ask", json={"question": "Do you use cookies?"})
         assert ask.status_code == 503 and ask.headers["retry-after"]
         assert "could not start" in ask.json()["detail"]
+
+
+def test_more_questions_than_the_queue_holds_get_503_with_retry_after(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Back-pressure: with room for one waiting question, a burst of distinct questions is partly told to come
+    back later at once, instead of every client waiting behind the whole queue."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [f"question number {n}: what is collected when I browse page {n}?" for n in range(8)]
+    with serve(tmp_path_factory, "queue", max_queue="1", rate_limit="1000/minute") as srv:
+
+        def ask(q: str) -> httpx.Response:
+            with httpx.Client(base_url=srv.url, timeout=120) as client:
+                return client.post("/api/ask", json={"question": q})
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            responses = list(pool.map(ask, questions))
+    codes = sorted(r.status_code for r in responses)
+    assert set(codes) == {200, 503}, codes
+    busy = next(r for r in responses if r.status_code == 503)
+    assert busy.headers["retry-after"] == "5" and "busy" in busy.json()["detail"]
+    assert all(r.json()["citations"] or r.json()["refused"] for r in responses if r.status_code == 200)

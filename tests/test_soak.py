@@ -35,7 +35,8 @@ def _questions() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with serve(tmp_path_factory, "soak", rate_limit="1000000/minute") as srv:
+    # a queue that holds every worker: this measures stability under load, not back-pressure (test_api_limits.py)
+    with serve(tmp_path_factory, "soak", rate_limit="1000000/minute", max_queue=str(CONCURRENCY)) as srv:
         yield srv
 
 
