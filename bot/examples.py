@@ -150,14 +150,15 @@ def read_bank(path: Path, doc: Document) -> Bank:
         if not line.strip():
             continue
         try:
-            example, why = parse_example(json.loads(line), doc)
+            data = json.loads(line)
+            example, why = parse_example(data, doc)
         except json.JSONDecodeError as exc:
             errors.append(f"{path}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})")
             continue
         except ValueError as exc:
             errors.append(f"{path}:{lineno}: {exc}")
             continue
-        key = example.id if example else json.loads(line)["id"]
+        key = data["id"]
         if key in seen:
             errors.append(f"{path}:{lineno}: duplicate id {key!r}")
             continue

@@ -36,6 +36,10 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     def _recent(self, client: str, now: float) -> deque[float]:
+        """The client's failures within the window; clients whose failures have all expired are forgotten, so the
+        table holds only addresses seen failing lately."""
+        for other in [c for c, t in self._failures.items() if not t or now - t[-1] >= self.window]:
+            del self._failures[other]
         times = self._failures.setdefault(client, deque())
         while times and now - times[0] >= self.window:
             times.popleft()
@@ -64,7 +68,8 @@ class LoginThrottle:
         await self.app(scope, receive, watch)
         with self._lock:
             if status and status[0] in (400, 401):
-                self._recent(client, time.monotonic()).append(time.monotonic())
+                now = time.monotonic()
+                self._recent(client, now).append(now)
                 log.info("console login failed")
             elif status and status[0] < 400:
                 self._failures.pop(client, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +88,7 @@ class PolicyBot:
         self._retriever: Retriever | None = None
         self._voter: ExampleVoter | None = None
         self._speller: Speller | None = None
+        self._spellers: tuple[tuple[str, ...], Speller] | None = None  # (the corpus texts, their speller)
         self.exclude_origins: frozenset[str] = frozenset()  # example origins left out (leave-one-set-out evals)
         self._contact: Citation | None = None
         self._files: dict[str, tuple[tuple[int, int], str]] = {}
@@ -155,7 +156,7 @@ class PolicyBot:
         self._retriever = None
         return report
 
-    def _example_text_for(self, documents: Sequence[Document]):  # type: ignore[no-untyped-def]
+    def _example_text_for(self, documents: Sequence[Document]) -> Callable[[Example], str]:
         """How a bank example is embedded: as its question would be read when asked (follow-up resolved, the
         owner's name neutral, spelling corrected), so the vote compares like with like."""
         names = _names_of(documents)
@@ -167,11 +168,15 @@ class PolicyBot:
         return text
 
     def _make_speller(self, documents: Sequence[Document]) -> Speller | None:
+        """The speller of these documents' words, loaded once per corpus (a rebuild then warm-up reuse it)."""
         if not self.settings.spelling:
             return None
-        speller = Speller([d.text for d in documents])
-        speller.warm_up()
-        return speller
+        texts = tuple(d.text for d in documents)
+        if self._spellers is None or self._spellers[0] != texts:
+            speller = Speller(texts)
+            speller.warm_up()
+            self._spellers = (texts, speller)
+        return self._spellers[1]
 
     @staticmethod
     def _prepare(query: str, names: list[str], speller: Speller | None) -> str:
@@ -259,6 +264,7 @@ class PolicyBot:
         confidence = self.calibration.confidence(domain_logit, relevance, example)
         if confidence < self.calibration.threshold:
             return self._refuse(question, query, REFUSAL_NOT_COVERED, hits, confidence)
+        alone = asked if query == question else self._prepare(question, self._names, self._speller)
         cands = self._with_voted(candidates(self.index, hits, depth=3), vote, hits[0])
         texts = [c.text for c in cands]
         if self.reranker is None:
@@ -266,7 +272,7 @@ class PolicyBot:
         else:
             read = self._read(asked, texts)
             if query != question:  # a follow-up: quotes that answer it, not only the turn it follows up
-                read = (read + self._read(self._prepare(question, self._names, self._speller), texts)) / 2
+                read = (read + self._read(alone, texts)) / 2
             scores = [float(s) for s in read]
         scores = self._with_sentence_vote(cands, scores, vote)
         primary = (hits[0].chunk.source, hits[0].chunk.section)
@@ -291,11 +297,7 @@ class PolicyBot:
         )
         # where the quotes say to write ("contact us as indicated below"): the address, last; first when the
         # examples nearest the question itself (a follow-up read alone) are mostly about where to write
-        own = (
-            vote
-            if query == question
-            else self._vote(self._retriever.embed(self._prepare(question, self._names, self._speller)))
-        )
+        own = vote if query == question else self._vote(self._retriever.embed(alone))
         wants = self._contact is not None and self._voted_for(own, self._contact) >= 0.5
         kept += self._contact_for(kept, wants)
         if wants and self._contact is not None:
@@ -353,11 +355,10 @@ class PolicyBot:
         examples whose quote is that sentence."""
         if not vote.sentences or self.settings.sentence_vote_weight == 0:
             return scores
-        doc_sentences = {src: self.index.document(src).sentences for src in {c.source for c in cands}}
         out = []
         for c, s in zip(cands, scores, strict=True):
             i = sentence_at(self.index.document(c.source), c.start, c.end)
-            share = vote.sentences.get((c.source, i), 0.0) if i is not None and doc_sentences else 0.0
+            share = vote.sentences.get((c.source, i), 0.0) if i is not None else 0.0
             out.append(s + self.settings.sentence_vote_weight * share)
         return out
 
