@@ -81,15 +81,28 @@ def _section(doc: Document, title: str, quote: str) -> Section:
     raise InvalidCorrectionError(f"the quote is not verbatim in section {title!r} of {doc.source}")
 
 
-def bank_line(c: Correction) -> dict[str, Any]:
-    """The correction as one example of its policy's bank (the format of ``bot.examples``)."""
-    line: dict[str, Any] = {"id": c.bank_id, "question": c.question}
-    if c.kind == "not_covered":
+def _line(
+    example_id: str,
+    question: str,
+    section: str | None,
+    quote: str | None,
+    not_covered: bool,
+    history: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    """One bank line (the format of ``bot.examples``) for a corrected question."""
+    line: dict[str, Any] = {"id": example_id, "question": question}
+    if not_covered:
         line |= {"expect": "refuse", "reason": "not_covered"}
     else:
-        line |= {"section": c.section, "quote": c.quote}
-    if c.history:
-        line["history"] = [{"role": role, "content": content} for role, content in c.history]
+        line |= {"section": section, "quote": quote}
+    if history:
+        line["history"] = [{"role": role, "content": content} for role, content in history]
+    return line
+
+
+def bank_line(c: Correction) -> dict[str, Any]:
+    """The correction as one example of its policy's bank (the format of ``bot.examples``)."""
+    line = _line(c.bank_id, c.question, c.section, c.quote, c.kind == "not_covered", c.history)
     line["origin"] = f"correction:{c.id}"
     return line
 
@@ -109,18 +122,14 @@ def check_correction(
     if not_covered:
         if section or quote:
             raise InvalidCorrectionError("a correction is either a section and its sentence, or 'not covered'")
-        line: dict[str, Any] = {"id": "check", "question": question, "expect": "refuse", "reason": "not_covered"}
     else:
         if not section:
             raise InvalidCorrectionError("choose the section that answers (or say the policy does not cover it)")
         if not quote:
             raise InvalidCorrectionError(f"choose the sentence of section {section!r} that answers")
         _section(doc, section, quote)
-        line = {"id": "check", "question": question, "section": section, "quote": quote}
-    if history:
-        line["history"] = [{"role": r, "content": c} for r, c in history]
     try:
-        _example, why = parse_example(line, doc)
+        _example, why = parse_example(_line("check", question, section, quote, not_covered, history), doc)
     except ValueError as exc:
         raise InvalidCorrectionError(f"not a valid bank example: {exc}") from exc
     if why:
