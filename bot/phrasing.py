@@ -117,7 +117,7 @@ def phrase(
 class Phraser:
     """LLM phrasing for a bot: the writer, the cross-encoder and the thresholds in the constructor, the
     answer in ``phrase``. Support scores pair each sentence with one quote at a time (batch of one), so a
-    sentence scores the same here, in the eval's re-check and in ``evals/calibrate_support.py``."""
+    sentence scores the same here, in the eval's re-check and in ``scripts/calibrate_support.py``."""
 
     def __init__(
         self,

@@ -17,7 +17,7 @@ Words naming the parties and the document ("Company", "User", "Sites", "Policy",
 even when the quote says "we" or "the Company" instead. The checks are deliberately simple and conservative:
 they drop some good sentences rather than show a bad one. Everything here is pure except ``score``, which is
 passed in (``bot.rerank.CrossEncoder`` in production), and the thresholds, calibrated by
-``evals/calibrate_support.py`` (docs/LLM.md).
+``scripts/calibrate_support.py`` (docs/LLM.md).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# Calibrated on evals/calibration/support_pairs.jsonl by evals/calibrate_support.py (docs/LLM.md).
+# Calibrated on scripts/data/support_pairs.jsonl by scripts/calibrate_support.py (docs/LLM.md).
 SUPPORT_THRESHOLD = 5.0
 MIN_OVERLAP = 0.7
 

@@ -27,7 +27,7 @@ from bot.support import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-PAIRS = ROOT / "evals" / "calibration" / "support_pairs.jsonl"
+PAIRS = ROOT / "scripts" / "data" / "support_pairs.jsonl"
 AGE = "You must be over the age of 18 to use the Sites."
 CHILDREN = (
     "The Company does not attempt to, or knowingly ask for or, collect information from any person under the age of 13."

@@ -1,6 +1,6 @@
 """Calibrate the sentence-support check of LLM phrasing (``bot.support``) on pairs built from the policy.
 
-``evals/calibration/support_pairs.jsonl`` holds one pair a line: a verbatim policy sentence (``quote``), a
+``scripts/data/support_pairs.jsonl`` holds one pair a line: a verbatim policy sentence (``quote``), a
 sentence citing it (``sentence``, ending in ``[1]``) and a ``label``: ``supported`` (a faithful paraphrase),
 ``contradiction`` (says the opposite, or changes a number, a place, a party) or ``invented`` (adds a claim the
 quote does not make). The script scores every pair with the packaged cross-encoder (each pair alone, as the
@@ -8,8 +8,8 @@ phraser does), prints how the support logit alone separates the labels, then swe
 content-word overlap of the whole verifier and reports, for each, the supported sentences kept and the
 unsupported ones that would be shown::
 
-    HF_HUB_OFFLINE=1 .venv/bin/python evals/calibrate_support.py
-    HF_HUB_OFFLINE=1 .venv/bin/python evals/calibrate_support.py --json
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/calibrate_support.py
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/calibrate_support.py --json
 
 It changes nothing: the chosen values live in ``bot/support.py`` (``SUPPORT_THRESHOLD``, ``MIN_OVERLAP``) and
 ``docs/LLM.md`` records the figures.
@@ -31,7 +31,7 @@ if str(REPO) not in sys.path:
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-PAIRS = REPO / "evals" / "calibration" / "support_pairs.jsonl"
+PAIRS = REPO / "scripts" / "data" / "support_pairs.jsonl"
 THRESHOLDS = (0.0, 2.0, 3.0, 4.0, 4.5, 5.0, 5.5, 6.0)
 OVERLAPS = (0.0, 0.5, 0.6, 0.7, 0.8)
 
