@@ -349,24 +349,11 @@ def serve(host: str | None, port: int | None) -> None:
 
         BOT_AGENT_PASSWORD=change-me python -m bot serve --port 8000
     """
-    import uvicorn
-
-    from .api import create_app
+    from .serve.run import run
 
     settings = _settings(host=host, port=port)
     click.echo(f"PolicyBot on http://{settings.host}:{settings.port}/ (loading the index and models...)", err=True)
-    # No access log: it would record client IP addresses; questions are logged redacted by the app.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_level="info",
-        timeout_graceful_shutdown=10,
-        # forwarded headers only from the proxies named in BOT_FORWARDED_ALLOW_IPS (uvicorn's default trusts loopback)
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-    )
+    run(settings)
 
 
 @cli.command()
@@ -401,7 +388,7 @@ def bench(seconds: float, concurrency: int, cold_runs: int, limit: int | None, n
 
 # -- agents' corrections (bot/corrections.py) ---------------------------------------------------------
 def _store():  # type: ignore[no-untyped-def]
-    from .store import Store
+    from .serve.store import Store
 
     return Store(_settings().resolved_database_url())
 

@@ -1,7 +1,7 @@
 """Agents teach the bot: a correction of one answer, checked against the policy, reviewed, then exported to the bank.
 
 An agent who sees a wrong answer in the console says where the policy answers it (a section and one of its
-sentences, verbatim) or that the policy does not say. The correction is stored *pending* (``bot.store``); a support
+sentences, verbatim) or that the policy does not say. The correction is stored *pending* (``serve.store``); a support
 lead approves or rejects it; ``python -m bot examples export`` appends every approved, not yet exported correction
 to the example bank of its policy (``bot.examples``) as ``{"id": "corr-<id>", ..., "origin": "correction:<id>"}``,
 each line checked with ``parse_example`` first; the next ``python -m bot index`` embeds it. Unapproved corrections
@@ -23,7 +23,7 @@ from .examples import bank_path, parse_example
 from .policy import Document, Section, read_policy
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .serve.store import Store
 
 Kind = Literal["answer", "not_covered"]
 Status = Literal["pending", "approved", "rejected"]

@@ -1,6 +1,6 @@
 """Is a question about the privacy policy at all? A logistic regression over its sentence embedding.
 
-The weights are trained by ``evals/train_domain.py`` and shipped as plain JSON in
+The weights are trained by ``scripts/train_domain.py`` and shipped as plain JSON in
 ``bot/data/domain_classifier.json``; at runtime only numpy is needed.
 """
 

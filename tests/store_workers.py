@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bot.store import Store
+from bot.serve.store import Store
 
 
 def write_rows(url: str, worker: int, count: int) -> list[tuple[str, int]]:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from live_server import ROOT, LiveServer, client_fixture, serve
 
-from bot.store import Store
+from bot.serve.store import Store
 
 ALLOWED = "https://shop.example"
 CORPUS = ROOT / "corpus" / "infrascale-privacy-policy.md"
@@ -38,7 +38,7 @@ def cookies(client: httpx.Client) -> dict:
 
 def test_importing_the_api_loads_no_model() -> None:
     heavy = "('torch', 'sentence_transformers', 'gradio')"
-    code = f"import sys, bot.api; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, bot.serve.app; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -277,5 +277,5 @@ def test_console_needs_a_login(client: httpx.Client) -> None:
 
 
 def test_static_files_are_packaged() -> None:
-    static = Path(__import__("bot").__file__).parent / "static"
+    static = Path(__import__("bot").__file__).parent / "serve" / "static"
     assert {"widget.js", "widget.css", "site.css", "index.html"} <= {p.name for p in static.iterdir()}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import Answer
-from bot.cache import AnswerCache
 from bot.followup import Turn
+from bot.serve.cache import AnswerCache
 
 
 def answer(text: str) -> Answer:

@@ -17,8 +17,8 @@ from bot.corrections import bank_line, export_corrections
 from bot.errors import InvalidCorrectionError, UnknownCorrectionError
 from bot.examples import bank_path, read_bank
 from bot.policy import Document, read_policy
-from bot.store import Store
-from bot.ui import correction_rows, section_choices, sentence_choices
+from bot.serve.console.views import correction_rows, section_choices, sentence_choices
+from bot.serve.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "corpus/infrascale-privacy-policy.md"

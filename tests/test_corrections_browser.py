@@ -18,7 +18,7 @@ from live_server import AGENT_PASSWORD, ARTIFACTS, ROOT, LiveServer, _clean_env,
 from playwright import sync_api
 
 from bot.examples import bank_path
-from bot.store import Store
+from bot.serve.store import Store
 
 pytestmark = [pytest.mark.slow]
 expect = sync_api.expect

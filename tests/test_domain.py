@@ -1,6 +1,6 @@
 """The shipped domain classifier separates privacy-policy questions from everything else.
 
-The exact questions below are deliberately absent from evals/calibration/*.txt, so these
+The exact questions below are deliberately absent from scripts/data/*.txt, so these
 assertions exercise generalisation rather than memorisation.
 """
 

@@ -123,7 +123,7 @@ def test_cli_ask_with_the_real_model(llm_settings: Settings) -> None:
 def test_api_with_the_real_model(llm_settings: Settings, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from bot.api import create_app
+    from bot.serve.app import create_app
 
     app = create_app(llm_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'api.db'}"}))
     with TestClient(app) as client:

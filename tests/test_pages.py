@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.pages import parse_range, policy_link, policy_page, render_document
 from bot.policy import parse_text
+from bot.serve.pages import parse_range, policy_link, policy_page, render_document
 
 TEXT = """# Our policy
 

@@ -15,15 +15,15 @@ from langchain_core.messages import AIMessage
 from test_llm import Failing, Slow
 
 from bot.answer import Answer
-from bot.api import create_app
 from bot.errors import ModelUnavailableError
 from bot.llm import ChatWriter
 from bot.phrasing import Phraser, compose, extractive, phrase, phrased_to_dict
 from bot.pipeline import PolicyBot
 from bot.rerank import CrossEncoder
-from bot.service import Service
+from bot.serve.app import create_app
+from bot.serve.service import Service
+from bot.serve.store import Store
 from bot.settings import Settings
-from bot.store import Store
 
 QUESTION = "How old do I have to be to use the site?"
 

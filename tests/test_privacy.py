@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.redact import luhn_valid
-from bot.store import FeedbackRow, QuestionRow, Store, utcnow
+from bot.serve.store import FeedbackRow, QuestionRow, Store, utcnow
 
 EMAILS = ["jane.doe+billing@example.co.uk", "J.O'Connor@mail.example.org", "first_last@sub.example-mail.com"]
 PHONES = [

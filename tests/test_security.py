@@ -13,7 +13,7 @@ import pytest
 from live_server import AGENT_PASSWORD, ROOT, LiveServer, build_index, client_fixture, serve
 from reliability_support import record
 
-from bot.api import create_app
+from bot.serve.app import create_app
 from bot.settings import Settings
 
 ALLOWED = "https://shop.example"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.followup import Turn
-from bot.service import Service
+from bot.serve.service import Service
+from bot.serve.store import Store
 from bot.settings import Settings
-from bot.store import Store
 
 
 def test_repeated_question_comes_from_the_cache(settings: Settings, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UnknownQuestionError
-from bot.store import Store, utcnow
+from bot.serve.store import Store, utcnow
 
 
 @pytest.fixture

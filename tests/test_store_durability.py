@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from store_workers import write_rows, write_until_killed
 
-from bot.store import FeedbackRow, QuestionRow, Store, utcnow
+from bot.serve.store import FeedbackRow, QuestionRow, Store, utcnow
 
 WORKERS = 4
 ROWS_PER_WORKER = 150  # questions; each also gets one feedback row

@@ -10,7 +10,7 @@ import pytest
 from live_server import AGENT_PASSWORD, ARTIFACTS, ROOT, LiveServer, build_index, launch_chromium
 
 from bot.policy import read_policy
-from bot.store import Store
+from bot.serve.store import Store
 
 SOURCE = "corpus/infrascale-privacy-policy.md"
 

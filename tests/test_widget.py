@@ -12,7 +12,7 @@ import pytest
 from live_server import ARTIFACTS, LiveServer, build_index, launch_chromium
 from playwright import sync_api
 
-from bot.store import Store
+from bot.serve.store import Store
 
 # No skip when Chromium is missing: `make test` installs it, and a browser test that silently skips proves nothing.
 pytestmark = [pytest.mark.slow]

@@ -12,15 +12,15 @@ import time
 from collections.abc import Sequence
 from typing import Literal
 
-from .answer import Answer
+from ..answer import Answer
+from ..errors import BotError, BusyError, InvalidQuestionError, NotReadyError
+from ..followup import Turn
+from ..guard import text_problem
+from ..phrasing import PhrasedAnswer, Phraser, extractive
+from ..pipeline import PolicyBot
+from ..redact import redact
+from ..settings import Settings
 from .cache import AnswerCache
-from .errors import BotError, BusyError, InvalidQuestionError, NotReadyError
-from .followup import Turn
-from .guard import text_problem
-from .phrasing import PhrasedAnswer, Phraser, extractive
-from .pipeline import PolicyBot
-from .redact import redact
-from .settings import Settings
 from .store import Store
 
 log = logging.getLogger(__name__)

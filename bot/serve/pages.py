@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from html import escape
 from urllib.parse import urlencode
 
-from .policy import Document
+from ..policy import Document
 
 _PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n[ \t]*\n|\Z)", re.S)
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")

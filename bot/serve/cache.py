@@ -16,9 +16,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .answer import Answer
-from .examples import normalise
-from .followup import Turn
+from ..answer import Answer
+from ..examples import normalise
+from ..followup import Turn
 
 Key = tuple[str, tuple[tuple[str, str], ...]]
 

@@ -1,12 +1,12 @@
 """Train the "is this a privacy-policy question?" classifier used by ``bot.domain``.
 
-Positives are the PolicyQA dev questions plus ``evals/calibration/in_scope.txt``; negatives are
-``evals/calibration/out_of_scope.txt``. Questions are embedded with the packaged all-MiniLM-L6-v2
+Positives are the PolicyQA dev questions plus ``scripts/data/in_scope.txt``; negatives are
+``scripts/data/out_of_scope.txt``. Questions are embedded with the packaged all-MiniLM-L6-v2
 (L2-normalised), a balanced logistic regression is fitted, and the decision threshold is chosen on
 5-fold cross-validated probabilities so that in-scope recall stays at or above ``--min-recall``.
 The result is written as plain JSON (no pickles)::
 
-    HF_HUB_OFFLINE=1 .venv/bin/python evals/train_domain.py
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_domain.py
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-CALIBRATION = REPO / "evals" / "calibration"
+DATA = REPO / "scripts" / "data"
 SEED = 13
 
 
@@ -97,8 +97,8 @@ def choose_threshold(y: np.ndarray, proba: np.ndarray, min_recall: float) -> flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--policyqa", type=Path, default=REPO.parent / "shared" / "benchmarks" / "policyqa_dev")
-    parser.add_argument("--in-scope", type=Path, default=CALIBRATION / "in_scope.txt")
-    parser.add_argument("--out-of-scope", type=Path, default=CALIBRATION / "out_of_scope.txt")
+    parser.add_argument("--in-scope", type=Path, default=DATA / "in_scope.txt")
+    parser.add_argument("--out-of-scope", type=Path, default=DATA / "out_of_scope.txt")
     parser.add_argument("--out", type=Path, default=REPO / "bot" / "data" / "domain_classifier.json")
     parser.add_argument("--C", type=float, default=4.0, help="inverse regularisation strength")
     parser.add_argument("--min-recall", type=float, default=0.98, help="in-scope recall the threshold must keep")

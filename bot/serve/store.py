@@ -3,143 +3,38 @@ database by URL.
 
 Free text is redacted (``bot.redact``) here, on the way in, so no caller can store an e-mail address or a
 card number by mistake. Rows older than the retention period are deleted by ``purge``; corrections are kept
-(they are reviewed, redacted training data, see ``bot.corrections``).
+(they are reviewed, redacted training data, see ``bot.corrections``). The tables are in ``bot.serve.tables``.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    delete,
-    event,
-    select,
-    update,
-)
+from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from .corrections import LISTABLE, Correction, check_correction
-from .errors import InvalidCorrectionError, UnknownCorrectionError, UnknownQuestionError
-from .redact import redact
+from ..corrections import LISTABLE, Correction, check_correction
+from ..errors import InvalidCorrectionError, UnknownCorrectionError, UnknownQuestionError
+from .tables import (
+    CHANNELS,
+    RATINGS,
+    Base,
+    CorrectionRow,
+    FeedbackRow,
+    Problem,
+    QuestionRow,
+    correction_of,
+    storable,
+    utcnow,
+)
 
 if TYPE_CHECKING:
-    from .policy import Document
-
-Channel = Literal["widget", "agent", "api"]
-Rating = Literal["up", "down"]
-CHANNELS = ("widget", "agent", "api")
-RATINGS = ("up", "down")
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class QuestionRow(Base):
-    __tablename__ = "questions"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    time: Mapped[datetime] = mapped_column(DateTime, index=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    question: Mapped[str] = mapped_column(Text)
-    refused: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str | None] = mapped_column(String(32))
-    top_section: Mapped[str | None] = mapped_column(String(300))
-    latency_ms: Mapped[int] = mapped_column(Integer)
-
-
-class FeedbackRow(Base):
-    __tablename__ = "feedback"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    question_id: Mapped[str] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    time: Mapped[datetime] = mapped_column(DateTime, index=True)
-    rating: Mapped[str] = mapped_column(String(8))
-    comment: Mapped[str | None] = mapped_column(Text)
-
-
-class CorrectionRow(Base):
-    """An agent's correction of one answer (``bot.corrections``): pending until reviewed, then maybe exported."""
-
-    __tablename__ = "corrections"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    question: Mapped[str] = mapped_column(Text)
-    history: Mapped[list[dict[str, str]]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(1000))
-    answered: Mapped[str | None] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(16))  # "answer" | "not_covered"
-    section: Mapped[str | None] = mapped_column(String(300))
-    quote: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    exported_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-
-def _correction(row: CorrectionRow) -> Correction:
-    return Correction(
-        id=row.id,
-        created_at=row.created_at,
-        question=row.question,
-        history=tuple((t["role"], t["content"]) for t in row.history),
-        source=row.source,
-        answered=row.answered,
-        kind="not_covered" if row.kind == "not_covered" else "answer",
-        section=row.section,
-        quote=row.quote,
-        note=row.note,
-        status=row.status,  # type: ignore[arg-type]
-        reviewed_at=row.reviewed_at,
-        exported_at=row.exported_at,
-    )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A question worth a look: refused, or rated down."""
-
-    question_id: str
-    time: datetime
-    channel: str
-    question: str
-    refused: bool
-    reason: str | None
-    top_section: str | None
-    rating: str | None
-    comment: str | None
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def storable(text: str) -> str:
-    """``text`` redacted, with NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8) made U+FFFD.
-
-    The HTTP API already refuses such text with a 422; this keeps every other caller from failing a write.
-    """
-    return _UNSTORABLE.sub("\ufffd", redact(text))
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the same on every database backend."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    from ..policy import Document
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -307,7 +202,7 @@ class Store:
             row = session.get(CorrectionRow, correction_id)
             if row is None:
                 raise UnknownCorrectionError(f"no correction with id {correction_id}")
-            return _correction(row)
+            return correction_of(row)
 
     def corrections(self, status: str | None = None) -> list[Correction]:
         """Corrections, oldest first: all, or those ``pending``, ``approved`` (exported or not), ``rejected``,
@@ -320,7 +215,7 @@ class Store:
         elif status is not None:
             raise ValueError(f"status must be one of {LISTABLE}, not {status!r}")
         with Session(self.engine) as session:
-            return [_correction(r) for r in session.scalars(stmt)]
+            return [correction_of(r) for r in session.scalars(stmt)]
 
     def corrections_to_export(self) -> list[Correction]:
         """Approved corrections not yet written to a bank, oldest first."""
@@ -330,7 +225,7 @@ class Store:
             .order_by(CorrectionRow.id)
         )
         with Session(self.engine) as session:
-            return [_correction(r) for r in session.scalars(stmt)]
+            return [correction_of(r) for r in session.scalars(stmt)]
 
     def review_correction(self, correction_id: int, approve: bool) -> Correction:
         """Approve or reject a correction (a verdict can be changed until it is exported)."""
@@ -346,7 +241,7 @@ class Store:
             row.status = "approved" if approve else "rejected"
             row.reviewed_at = utcnow()
             session.flush()
-            return _correction(row)
+            return correction_of(row)
 
     def mark_exported(self, correction_ids: Sequence[int]) -> int:
         """Mark approved, not yet exported corrections as exported; all or none (``InvalidCorrectionError``)."""
