@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser index run serve ask test lint typecheck pytest eval notebooks policyqa clean
+.PHONY: help install browser postgres redis index run serve ask test lint typecheck pytest eval notebooks policyqa clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ browser: ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/
 
 postgres: ## Debian's PostgreSQL for the store tests (a throwaway cluster per run, loopback only)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q postgresql)
+
+redis: ## Debian's Redis for the shared rate-limit test (a throwaway server per run, loopback only)
+	@command -v redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server)
 
 reliability: install postgres ## The issue-6 suite alone; figures in artifacts/reliability.json
 	$(PY) -m pytest tests/test_reliability_inputs.py tests/test_fuzz.py tests/test_api_schema_fuzz.py \
@@ -57,7 +60,7 @@ lint: install ## ruff check + format check
 typecheck: install ## mypy
 	$(PY) -m mypy
 
-pytest: install browser postgres ## Unit and integration tests (real models, real index)
+pytest: install browser postgres redis ## Unit and integration tests (real models, real index)
 	$(PY) -m pytest
 
 BENCH ?= ../shared/benchmarks

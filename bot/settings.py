@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         default="20/minute", description="Per client and endpoint, e.g. '20/minute' or '5/second;100/hour'."
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the rate-limit counts live (a limits storage URI). memory://: per process, so behind N "
+        "replicas a client gets N times the limit; redis://HOST:6379/0: one count shared by every replica.",
+    )
     login_max_failures: int = Field(default=5, ge=1, description="Wrong console passwords per client per window.")
     login_window: float = Field(default=300.0, gt=0, description="Seconds over which wrong passwords are counted.")
     forwarded_allow_ips: str = Field(
@@ -152,6 +157,16 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError as exc:
             raise ValueError(f"not a rate limit like '20/minute': {value!r}") from exc
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _check_rate_limit_storage(cls, value: str) -> str:
+        from limits.storage import SCHEMES
+
+        scheme = value.partition("://")[0]
+        if "://" not in value or scheme not in SCHEMES or scheme.startswith("async+"):
+            raise ValueError(f"not a rate-limit storage URI like 'memory://' or 'redis://host:6379/0': {value!r}")
         return value
 
     def resolved_corpus(self) -> list[Path]:

@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.limiter = limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+    app.state.limiter = limiter = _limiter(settings)
     add_error_handlers(app)
     app.include_router(ask.make_router(settings, limiter))
     app.include_router(feedback.make_router(settings, limiter))
@@ -60,6 +60,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("BOT_AGENT_PASSWORD is not set: the agent console at /agent is off")
     _add_middleware(app, settings)
     return app
+
+
+def _limiter(settings: Settings) -> Limiter:
+    """Per-client limits counted in ``settings.rate_limit_storage`` (Redis: shared by every replica). If that storage
+    cannot be reached, the counts fall back to this process's memory (slowapi logs it) rather than failing requests."""
+    return Limiter(
+        key_func=get_remote_address,
+        storage_uri=settings.rate_limit_storage,
+        in_memory_fallback_enabled=True,
+        key_prefix="policybot",
+    )
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
