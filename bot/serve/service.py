@@ -46,7 +46,8 @@ class Service:
         # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
         # More throughput comes from more processes (uvicorn workers, replicas): see docs/SCALING.md.
         self._lock = threading.Lock()
-        self._waiting = 0  # questions waiting for the lock: beyond settings.max_queue, BusyError (back-pressure)
+        self._waiting = 0  # questions answering or waiting for the lock: beyond max_queue, BusyError (back-pressure)
+        self._answering = 0  # questions holding the lock (0 or 1)
         self._counter = threading.Lock()
         # Optional LLM phrasing (BOT_LLM), created in warm_up; None: answers are the quotes alone.
         self.phraser: Phraser | None = None
@@ -82,10 +83,22 @@ class Service:
             self._waiting += 1
         try:
             with self._lock:
-                return self.bot.ask(question, history)
+                with self._counter:
+                    self._answering += 1
+                try:
+                    return self.bot.ask(question, history)
+                finally:
+                    with self._counter:
+                        self._answering -= 1
         finally:
             with self._counter:
                 self._waiting -= 1
+
+    def queue(self) -> dict[str, int]:
+        """Questions being answered by the models now, questions waiting for them, and how many may wait."""
+        with self._counter:
+            answering, queued = self._answering, self._waiting
+        return {"answering": answering, "waiting": queued - answering, "max_waiting": self.settings.max_queue}
 
     def ask(self, question: str, history: Sequence[Turn], channel: str) -> tuple[str, Answer]:
         """Answer and log one question; returns the logged question's id (for feedback) and the answer."""

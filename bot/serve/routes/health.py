@@ -13,7 +13,8 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["api"])
 
 @router.get("/api/health")
 async def api_health(request: Request) -> JSONResponse:
-    """503 while the bot loads; then 200 with the index manifest: corpus hashes and model fingerprint."""
+    """503 while the bot loads; then 200 with the index manifest (corpus hashes, model fingerprint) and the queue:
+    questions being answered now, questions waiting for the models, and how many may wait before 503."""
     service = service_of(request)
     if service.state != "ready":
         return JSONResponse(
@@ -33,5 +34,6 @@ async def api_health(request: Request) -> JSONResponse:
             "chunks": m.get("chunks"),
             "built_at": m.get("built_at"),
             "reranker": bool(service.settings.reranker_dir),
+            "queue": service.queue(),
         }
     )
