@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from .index import LoadedIndex
+from .policy import Sentence
 from .retrieval import Hit
 
 REFUSAL_NOT_COVERED = "not_covered"
@@ -47,6 +48,7 @@ class Answer:
     resolved_question: str
     contact: Citation | None = None
     dropped: tuple[Citation, ...] = field(default=())
+    owner: str | None = None  # the company whose documents answered (or refused)
 
 
 @dataclass(frozen=True)
@@ -78,19 +80,16 @@ class Calibration:
 def citation(index: LoadedIndex, source: str, section: int, start: int, end: int, score: float) -> Citation:
     doc = index.document(source)
     sec = doc.sections[section]
-    return Citation(source, doc.title, sec.title, sec.anchor, doc.text[start:end], start, end, round(score, 4))
-
-
-def contact_citation(index: LoadedIndex) -> Citation | None:
-    """The first sentence of a "Contact" section that names an address, to point refusals somewhere useful."""
-    for doc in index.documents.values():
-        for sec in doc.sections:
-            if "contact" in sec.title.lower():
-                sentences = doc.section_sentences(sec.index)
-                if sentences:
-                    s = max(sentences, key=lambda s: any(ch.isdigit() for ch in s.text))
-                    return citation(index, doc.source, sec.index, s.start, s.end, 0.0)
-    return None
+    return Citation(
+        source=source,
+        document=doc.title,
+        section=sec.title,
+        anchor=sec.anchor,
+        quote=doc.text[start:end],
+        start=start,
+        end=end,
+        score=round(score, 4),
+    )
 
 
 def render(citations: list[Citation]) -> str:
@@ -121,6 +120,11 @@ class Candidate:
     text: str
     chunk_score: float
 
+    @classmethod
+    def of(cls, s: Sentence, chunk_score: float) -> Candidate:
+        """A policy sentence as a candidate quote, with the score of the best chunk holding it."""
+        return cls(source=s.source, section=s.section, start=s.start, end=s.end, text=s.text, chunk_score=chunk_score)
+
 
 def candidates(index: LoadedIndex, hits: list[Hit], depth: int) -> list[Candidate]:
     """The distinct sentences of the top ``depth`` hits, each with the best score of a chunk holding it."""
@@ -131,7 +135,7 @@ def candidates(index: LoadedIndex, hits: list[Hit], depth: int) -> list[Candidat
             s = doc.sentences[sid]
             key = (s.source, s.start)
             if key not in seen:
-                seen[key] = Candidate(s.source, s.section, s.start, s.end, s.text, hit.score)
+                seen[key] = Candidate.of(s, hit.score)
     return list(seen.values())
 
 
@@ -206,4 +210,5 @@ def answer_to_dict(a: Answer) -> dict[str, object]:
         "citations": [citation_to_dict(c) for c in a.citations],
         "retrieved": [hit_to_dict(h) for h in a.retrieved],
         "contact": None if a.contact is None else citation_to_dict(a.contact),
+        "owner": a.owner,
     }

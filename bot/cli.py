@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .errors import BotError, IndexStaleError, InvalidQuestionError
+from .errors import BotError, IndexStaleError, InvalidQuestionError, UnknownDocumentError
 
 
 def _settings(**overrides: Any):  # type: ignore[no-untyped-def]
@@ -40,7 +40,8 @@ def _load_history(path: Path | None) -> list[Any]:
 
 def _fail(exc: BotError) -> None:
     click.echo(f"Error: {exc}", err=True)
-    code = 2 if isinstance(exc, InvalidQuestionError) else 3 if isinstance(exc, IndexStaleError) else 1
+    usage = isinstance(exc, InvalidQuestionError | UnknownDocumentError)
+    code = 2 if usage else 3 if isinstance(exc, IndexStaleError) else 1
     sys.exit(code)
 
 
@@ -146,8 +147,15 @@ def diff_command(old: Path, new: Path, as_json: bool) -> None:
     metavar="PROVIDER:MODEL",
     help="Phrase the answer with this LangChain chat model, every sentence checked (default: BOT_LLM, off).",
 )
+@click.option(
+    "--document",
+    metavar="SOURCE",
+    help="Answer from this document only (as citations name it, e.g. corpus/infrascale-privacy-policy.md).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer, citations and retrieved chunks as JSON.")
-def ask(question: str, history: Path | None, corpus: tuple[Path, ...], llm: str | None, as_json: bool) -> None:
+def ask(
+    question: str, history: Path | None, corpus: tuple[Path, ...], llm: str | None, document: str | None, as_json: bool
+) -> None:
     """Answer QUESTION with verbatim quotes from the policy, or say the policy does not cover it.
 
     With --llm (or BOT_LLM) a chat model phrases the answer from the quotes; a generated sentence is shown
@@ -159,6 +167,8 @@ def ask(question: str, history: Path | None, corpus: tuple[Path, ...], llm: str 
 
         python -m bot ask "how do I turn them off?" --history turns.json --json
 
+        python -m bot ask "Do you sell my data?" --corpus corpus/ --corpus other/ --document other/acme.md
+
         BOT_LLM_BASE_URL=http://127.0.0.1:8080/v1 python -m bot ask "Do you sell my data?" --llm openai:local
     """
     from .phrasing import Phraser, extractive, phrased_to_dict
@@ -168,7 +178,7 @@ def ask(question: str, history: Path | None, corpus: tuple[Path, ...], llm: str 
     settings = _settings(corpus=corpus, llm=llm)
     try:
         phraser = Phraser.from_settings(settings) if settings.llm else None
-        answer = PolicyBot(settings).ask(question, turns)
+        answer = PolicyBot(settings).ask(question, turns, document=document)
         phrased = phraser.phrase(answer, question, turns) if phraser else extractive(answer)
     except BotError as exc:
         _fail(exc)

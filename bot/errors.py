@@ -64,3 +64,7 @@ class InvalidCorrectionError(BotError):
 
 class BusyError(BotError):
     """More questions are waiting for the models than the server queues; the client should come back shortly."""
+
+
+class UnknownDocumentError(BotError):
+    """A question names a document the corpus does not hold; the message lists the known ones."""

@@ -238,6 +238,29 @@ def _embed(texts: list[str], embedder: Embedder, old: dict[str, np.ndarray]) -> 
     return vectors, set(missing)
 
 
+def _write_examples(
+    build: Path, examples: list[Example], texts: list[str], embedder: Embedder, old: dict[str, np.ndarray], dim: int
+) -> None:
+    """The bank examples' vectors (reused by text hash from ``old``) and their data, into ``build``."""
+    import faiss
+
+    example_vectors, _ = _embed(texts, embedder, old)
+    example_index = faiss.IndexFlatIP(dim)
+    example_index.add(example_vectors)
+    faiss.write_index(example_index, str(build / EXAMPLES[1]))
+    data = {"examples": [example_to_json(e) for e in examples], "texts": texts}
+    (build / EXAMPLES[0]).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _switch_to(index_dir: Path, build: Path) -> None:
+    """Point CURRENT at ``build`` atomically; keep one earlier build (a reader may still hold it), drop the rest."""
+    pointer = index_dir / "CURRENT.tmp"
+    pointer.write_text(build.name, encoding="utf-8")
+    os.replace(pointer, index_dir / "CURRENT")
+    for stale in sorted(p for p in index_dir.glob("build-*") if p.is_dir() and p != build)[:-1]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def build_index(
     documents: list[Document],
     embedder: Embedder,
@@ -268,13 +291,7 @@ def build_index(
     faiss.write_index(faiss_index, str(build / "index.faiss"))
     written = ["index.faiss", "chunks.json"]
     if examples:
-        texts = [example_text(e) for e in examples]
-        example_vectors, _ = _embed(texts, embedder, old)
-        example_index = faiss.IndexFlatIP(dim)
-        example_index.add(example_vectors)
-        faiss.write_index(example_index, str(build / EXAMPLES[1]))
-        data = {"examples": [example_to_json(e) for e in examples], "texts": texts}
-        (build / EXAMPLES[0]).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        _write_examples(build, examples, [example_text(e) for e in examples], embedder, old, dim)
         written += EXAMPLES
     earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
     encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
@@ -294,11 +311,7 @@ def build_index(
         | {f"{ENCODER_DIR}/{n}": digest for n, digest in encoder["files"].items()},
     }
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    pointer = index_dir / "CURRENT.tmp"
-    pointer.write_text(build.name, encoding="utf-8")
-    os.replace(pointer, index_dir / "CURRENT")
-    for stale in sorted(p for p in index_dir.glob("build-*") if p.is_dir() and p != build)[:-1]:
-        shutil.rmtree(stale, ignore_errors=True)
+    _switch_to(index_dir, build)
     changes, unchanged = _section_changes(documents, before or {}, chunks, fresh)
     counts = (len(documents), len(chunks), len(fresh), len(chunks) - len(fresh), time.perf_counter() - began)
     total = sum(len(d.sections) for d in documents)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,14 @@ class Retriever:
         """What dense and lexical retrieval search for ``query``: its expansion (itself when expansion is off)."""
         return expand(query) if self.params.expand else query
 
-    def run(self, query: str, top_k: int = 5, vector: np.ndarray | None = None, vote: Vote = NO_VOTE) -> list[Hit]:
+    def run(
+        self,
+        query: str,
+        top_k: int = 5,
+        vector: np.ndarray | None = None,
+        vote: Vote = NO_VOTE,
+        scope: Collection[str] | None = None,
+    ) -> list[Hit]:
         """The ``top_k`` best chunks for ``query`` (``vector``: the embedding of ``search_query(query)``, when
         already computed).
 
@@ -97,42 +105,80 @@ class Retriever:
         ``vote``: the nearest labelled examples' vote (bot/neighbours.py). A section with at least ``vote_floor`` of
         it has its best chunk reranked even when dense and BM25 missed it, and every reranked chunk's score gains
         ``vote_weight`` times its section's share of the vote.
+
+        ``scope``: the documents whose chunks may be returned (None: every document).
         """
         self.warm_up()
         assert self._lexical is not None
         p = self.params
         search = self.search_query(query)
-        dense_ids, dense_scores = self.dense(search, p.dense_k, vector)
+        inside = self._inside(scope)
+        dense_k = p.dense_k if inside is None else self.index.faiss_index.ntotal
+        dense_ids, dense_scores = self.dense(search, dense_k, vector)
         lex_all = self._lexical.scores(search)
+        if inside is not None:
+            dense_ids, dense_scores = self._kept(dense_ids, dense_scores, inside, p.dense_k)
+            lex_all = np.where(inside, lex_all, 0.0)
         lex_ids = [int(i) for i in np.argsort(-lex_all, kind="stable")[: p.lexical_k] if lex_all[i] > 0]
         fused = rrf([(dense_ids, p.dense_weight), (lex_ids, p.lexical_weight)], p.rrf_k)
         order = sorted(fused, key=lambda i: -fused[i])
         dense_at = {c: (float(dense_scores[r]), r + 1) for r, c in enumerate(dense_ids)}
         lex_at = {c: (float(lex_all[c]), r + 1) for r, c in enumerate(lex_ids)}
-        rerank: dict[int, float] = {}
         voted = {c: vote.section(self.index.chunks[c].source, self.index.chunks[c].section) for c in fused}
-        if self.reranker is not None and p.rerank_depth > 0:
-            head = order[: p.rerank_depth]
-            if p.vote_weight > 0:
-                head += self._voted_chunks(vote, head, fused, voted)
-            rerank_query = spell_out(query) if self.params.expand else query
-            texts = [self.index.chunks[i].text for i in head]
-            logits = self.reranker.score(rerank_query, texts)
-            if search != rerank_query:  # lay words mapped: the mean of the reranker's reading of both queries
-                logits = (logits + self.reranker.score(search, texts)) / 2
-            rerank = {c: float(s) for c, s in zip(head, logits, strict=True)}
-            final = {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in head}
-            order = sorted(head, key=lambda i: -final[i]) + [c for c in order if c not in final]
-        else:
-            final = {}
+        rerank, final = self._rerank(query, search, order, fused, voted, vote)
+        order = sorted(final, key=lambda i: -final[i]) + [c for c in order if c not in final]
         hits = []
         for c in order[:top_k]:
             d, dr = dense_at.get(c, (None, None))
             lx, lr = lex_at.get(c, (None, None))
             r = rerank.get(c)
             score = final.get(c, fused.get(c, 0.0))
-            hits.append(Hit(self.index.chunks[c], score, d, dr, lx, lr, fused.get(c, 0.0), r, voted.get(c, 0.0)))
+            hits.append(
+                Hit(
+                    chunk=self.index.chunks[c],
+                    score=score,
+                    dense=d,
+                    dense_rank=dr,
+                    lexical=lx,
+                    lexical_rank=lr,
+                    fused=fused.get(c, 0.0),
+                    rerank=r,
+                    vote=voted.get(c, 0.0),
+                )
+            )
         return hits
+
+    def _rerank(
+        self, query: str, search: str, order: list[int], fused: dict[int, float], voted: dict[int, float], vote: Vote
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """The reranker's logit of the head of ``order`` (plus the voted sections' best chunks), and each one's final
+        score: the logit plus ``vote_weight`` times its section's share of the vote. Empty without a reranker."""
+        p = self.params
+        if self.reranker is None or p.rerank_depth <= 0:
+            return {}, {}
+        head = order[: p.rerank_depth]
+        if p.vote_weight > 0:
+            head += self._voted_chunks(vote, head, fused, voted)
+        rerank_query = spell_out(query) if p.expand else query
+        texts = [self.index.chunks[i].text for i in head]
+        logits = self.reranker.score(rerank_query, texts)
+        if search != rerank_query:  # lay words mapped: the mean of the reranker's reading of both queries
+            logits = (logits + self.reranker.score(search, texts)) / 2
+        rerank = {c: float(s) for c, s in zip(head, logits, strict=True)}
+        return rerank, {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in head}
+
+    def _inside(self, scope: Collection[str] | None) -> np.ndarray | None:
+        """A mask of the chunks of ``scope``'s documents; None when every chunk may answer."""
+        if scope is None:
+            return None
+        mask = np.array([c.source in scope for c in self.index.chunks], dtype=bool)
+        return None if mask.all() else mask
+
+    @staticmethod
+    def _kept(ids: list[int], scores: np.ndarray, inside: np.ndarray, k: int) -> tuple[list[int], np.ndarray]:
+        """The first ``k`` of ``ids`` (and their scores) that ``inside`` holds."""
+        at = [r for r, c in enumerate(ids) if inside[c]][:k]
+        return [ids[r] for r in at], scores[at]
 
     def _voted_chunks(self, vote: Vote, head: list[int], fused: dict[int, float], voted: dict[int, float]) -> list[int]:
         """The best chunk of each section with at least ``vote_floor`` of the vote that ``head`` does not hold yet

@@ -25,20 +25,19 @@ import click
 import numpy as np
 
 from bot.answer import Calibration
-from bot.followup import Turn, resolve
+from bot.followup import Turn
 from bot.pipeline import PolicyBot
 from bot.settings import Settings
 
 
 def signals(bot: PolicyBot, question: str, history: list[Turn]) -> dict:
     """What the answer core weighs for one question: per candidate chunk (section, rerank, vote), the domain logit."""
-    retriever, speller = bot._retriever, bot._speller
-    assert retriever is not None
-    asked = bot._prepare(resolve(question, history), bot._names, speller)
-    vector = retriever.embed(asked)
-    vote = bot._vote(vector)
-    search = retriever.search_query(asked)
-    hits = retriever.run(asked, 64, vector if search == asked else retriever.embed(search), vote)
+    reading = bot.answerer.read(question, history, None, bot.exclude_origins)
+    retriever = bot.answerer.retriever
+    search = retriever.search_query(reading.asked)
+    vector = reading.vector if search == reading.asked else retriever.embed(search)
+    hits = retriever.run(reading.asked, 64, vector, reading.vote)
+    vector, vote = reading.vector, reading.vote
     p = min(max(bot.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
     t = bot.domain.threshold
     return {

@@ -122,8 +122,8 @@ def test_bad_questions_raise_a_domain_error(bot: PolicyBot) -> None:
         bot.ask("x" * (bot.settings.max_question_chars + 1))
 
 
-def test_policy_file_is_the_corpus(bot: PolicyBot) -> None:
-    assert list(bot.index.documents) == ["corpus/infrascale-privacy-policy.md"]
+def test_policy_file_is_indexed_as_it_is_on_disk(bot: PolicyBot) -> None:
+    assert "corpus/infrascale-privacy-policy.md" in bot.index.documents
     assert bot.index.documents["corpus/infrascale-privacy-policy.md"].text == POLICY.read_text(encoding="utf-8")
 
 

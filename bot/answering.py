@@ -1,0 +1,131 @@
+"""Answering one question from a loaded index: read it, retrieve, judge confidence, pick and verify the quotes.
+
+``Answerer`` is built by ``PolicyBot.warm_up`` from warm parts; ``read`` turns a question into what the models
+read of it (``Reading``), ``answer`` turns a reading into an ``Answer`` for one owner. Every quote comes from
+that owner's documents, and the contact and refusal text are that owner's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answer import REFUSAL_NOT_COVERED, Answer, Calibration, render
+from .domain import DomainClassifier
+from .followup import Turn, resolve
+from .lifecycle import prepare
+from .neighbours import NO_VOTE, ExampleVoter, Vote
+from .owners import Owner
+from .quoting import Quoting
+from .retrieval import Hit, Retriever
+from .settings import Settings
+from .spelling import Speller
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the models read of one question, and what the cheap signals say of it."""
+
+    question: str  # as asked
+    query: str  # follow-up resolved against the history
+    asked: str  # what the models read: the query with the owner's name neutral, spelling corrected
+    vector: np.ndarray  # the embedding of ``asked``, shape (1, dimension)
+    vote: Vote  # the nearest labelled examples' vote
+    scope: frozenset[str] | None  # the documents that may answer (None: every document)
+
+
+class Answerer:
+    """Config and warm parts in ``__init__``; ``read`` and ``answer`` per question. Thread-safe (no state)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        voter: ExampleVoter,
+        domain: DomainClassifier,
+        calibration: Calibration,
+        speller: Speller | None,
+        names: list[str],
+        quoting: Quoting,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.voter = voter
+        self.domain = domain
+        self.calibration = calibration
+        self.speller = speller
+        self.names = names
+        self.quoting = quoting
+
+    def prepare(self, query: str) -> str:
+        return prepare(query, self.names, self.speller)
+
+    def vote(self, vector: np.ndarray, exclude: Collection[str] = (), scope: Collection[str] | None = None) -> Vote:
+        """The nearest labelled examples' vote (none with banks off, or when no document has a bank)."""
+        if not self.settings.examples:
+            return NO_VOTE
+        return self.voter.run(vector[0], exclude=exclude, sources=scope)
+
+    def read(
+        self, question: str, history: Sequence[Turn], scope: frozenset[str] | None, exclude: Collection[str] = ()
+    ) -> Reading:
+        query = resolve(question, history)
+        asked = self.prepare(query)
+        vector = self.retriever.embed(asked)
+        return Reading(question, query, asked, vector, self.vote(vector, exclude, scope), scope)
+
+    def retrieve(self, reading: Reading) -> list[Hit]:
+        """The best chunks of the reading's documents, the example vote among the signals."""
+        search = self.retriever.search_query(reading.asked)  # lay words mapped to the policy's
+        vector = reading.vector if search == reading.asked else self.retriever.embed(search)
+        return self.retriever.run(reading.asked, self.settings.top_k, vector, reading.vote, reading.scope)
+
+    def confidence(self, reading: Reading, top: Hit, exclude: Collection[str] = ()) -> float:
+        """How sure the bot is that ``top``'s document answers: domain, relevance and its examples' say."""
+        # the question as asked, not with its lay words mapped: then support questions look in scope too
+        p = min(max(self.domain.probability(reading.vector[0]), 1e-9), 1 - 1e-9)
+        domain_logit = math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
+        relevance = top.rerank if top.rerank is not None else top.score
+        return self.calibration.confidence(domain_logit, relevance, self._example_say(reading, top, exclude))
+
+    def _example_say(self, reading: Reading, top: Hit, exclude: Collection[str]) -> float | None:
+        """What the examples of the answering document say of answering at all: ``top similarity * (answer share -
+        refusal share)``; None when that document has no bank (one policy's refusals say nothing of another's)."""
+        if not self.settings.examples:
+            return None
+        vote = self.voter.run(reading.vector[0], exclude=exclude, sources={top.chunk.source})
+        return vote.top * (1 - 2 * vote.refuse) if vote.neighbours else None
+
+    def answer(self, reading: Reading, owner: Owner, exclude: Collection[str] = ()) -> Answer:
+        """The answer to ``reading`` from ``owner``'s documents: quotes, or a refusal with the owner's contact."""
+        hits = self.retrieve(reading)
+        if not hits:
+            return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, 0.0)
+        confidence = self.confidence(reading, hits[0], exclude)
+        if confidence < self.calibration.threshold:
+            return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, confidence)
+        follow_up = reading.query != reading.question
+        alone = self.prepare(reading.question) if follow_up else reading.asked  # a follow-up read alone
+        cites, dropped = self.quoting.quotes(reading, hits, alone)
+        if not cites:
+            return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, confidence, dropped)
+        # where the quotes say to write ("contact us as indicated below"): the address, last; first when the
+        # examples nearest the question itself (a follow-up read alone) are mostly about where to write
+        own = self.vote(self.retriever.embed(alone), exclude, reading.scope) if follow_up else reading.vote
+        cites = self.quoting.with_contact(cites, own, owner.contact)
+        return Answer(
+            question=reading.question,
+            answer=render(cites),
+            refused=False,
+            reason=None,
+            confidence=confidence,
+            citations=tuple(cites),
+            retrieved=tuple(hits),
+            resolved_question=reading.query,
+            contact=owner.contact,
+            dropped=tuple(dropped),
+            owner=owner.name,
+        )
