@@ -115,6 +115,13 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Logged questions and feedback older than this are deleted."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    request_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a client has to send a request's headers, and again its body; then 408 and the "
+        "connection is closed (slowloris, stalled uploads).",
+    )
     max_history_turns: int = Field(default=50, ge=0)
     # optional LLM phrasing (docs/LLM.md); off while ``llm`` is empty
     llm: str = Field(

@@ -28,6 +28,7 @@ from .middleware import BodyLimit, SecurityHeaders
 from .routes import ask, feedback, health, policy, site
 from .service import Service
 from .store import Store
+from .timeouts import BodyTimeout
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         SecurityHeaders, common=COMMON_HEADERS, per_prefix={"/agent": {"Content-Security-Policy": CONSOLE_CSP}}
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyTimeout, seconds=settings.request_timeout)  # outside BodyLimit: it reads bodies too
     app.add_middleware(
         LoginThrottle, path="/agent/login", max_failures=settings.login_max_failures, window=settings.login_window
     )
