@@ -24,6 +24,14 @@ from .spelling import Speller
 log = logging.getLogger(__name__)
 
 
+def source_name(root: Path, path: Path) -> str:
+    """How citations name ``path``: relative to ``root`` when under it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def names_of(documents: Sequence[Document]) -> list[str]:
     """The policy owners' names, longest first: said as "the Company" to the models."""
     return sorted({n for d in documents for n in owner_names(d.title, d.text)}, key=len, reverse=True)
@@ -45,11 +53,7 @@ class IndexLifecycle:
         self._spellers: tuple[tuple[str, ...], Speller] | None = None  # (the corpus texts, their speller)
 
     def source_name(self, path: Path) -> str:
-        """How citations name ``path``: relative to ``settings.root`` when under it."""
-        try:
-            return path.resolve().relative_to(self.settings.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        return source_name(self.settings.root, path)
 
     def path_of(self, source: str) -> Path:
         return Path(source) if Path(source).is_absolute() else self.settings.root / source

@@ -25,7 +25,7 @@ from .headers import COMMON_HEADERS, CONSOLE_CSP
 from .login_throttle import LoginThrottle
 from .logs import configure_logging
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import ask, feedback, health, policy, site
+from .routes import ask, documents, feedback, health, policy, site
 from .service import Service
 from .store import Store
 from .timeouts import BodyTimeout
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     app.include_router(ask.make_router(settings, limiter))
     app.include_router(feedback.make_router(settings, limiter))
-    for concern in (health, policy, site):
+    for concern in (health, documents, policy, site):
         app.include_router(concern.router)
     if settings.agent_password.get_secret_value():
         from .console import mount_console

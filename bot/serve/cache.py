@@ -20,7 +20,7 @@ from ..answer import Answer
 from ..examples import normalise
 from ..followup import Turn
 
-Key = tuple[str, tuple[tuple[str, str], ...]]
+Key = tuple[str, str, tuple[tuple[str, str], ...]]  # (document or "", question, history)
 
 
 class AnswerCache:
@@ -45,11 +45,11 @@ class AnswerCache:
             self._entries.clear()
             self._build = build
 
-    def _key(self, question: str, history: Sequence[Turn]) -> Key:
-        return self.canonical(question), tuple((t.role, self.canonical(t.content)) for t in history)
+    def _key(self, question: str, history: Sequence[Turn], document: str | None) -> Key:
+        return document or "", self.canonical(question), tuple((t.role, self.canonical(t.content)) for t in history)
 
-    def get(self, build: str, question: str, history: Sequence[Turn]) -> Answer | None:
-        key = self._key(question, history)
+    def get(self, build: str, question: str, history: Sequence[Turn], document: str | None = None) -> Answer | None:
+        key = self._key(question, history, document)
         with self._lock:
             self._switch(build)
             answer = self._entries.get(key)
@@ -60,10 +60,12 @@ class AnswerCache:
             self.hits += 1
             return answer if answer.question == question else replace(answer, question=question)
 
-    def put(self, build: str, question: str, history: Sequence[Turn], answer: Answer) -> None:
+    def put(
+        self, build: str, question: str, history: Sequence[Turn], answer: Answer, document: str | None = None
+    ) -> None:
         if self.size == 0:
             return
-        key = self._key(question, history)
+        key = self._key(question, history, document)
         with self._lock:
             self._switch(build)
             self._entries[key] = answer

@@ -23,6 +23,7 @@ from ..errors import (
     InvalidQuestionError,
     ModelUnavailableError,
     NotReadyError,
+    UnknownDocumentError,
     UnknownQuestionError,
 )
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[BotError], int]] = [
     (InvalidQuestionError, 422),
+    (UnknownDocumentError, 422),
     (UnknownQuestionError, 404),
     (NotReadyError, 503),
     (BusyError, 503),

@@ -82,6 +82,12 @@ class AskIn(BaseModel):
 
     question: Text = Field(description="The question, in plain words.")
     history: list[TurnIn] = Field(default_factory=list, description="Earlier turns, oldest first, for follow-ups.")
+    document: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Answer from this document only: its `source` as `GET /api/documents` lists it. Without it, "
+        "the company whose policy best answers the question answers; one answer never quotes two companies.",
+    )
 
 
 class FeedbackIn(BaseModel):

@@ -75,7 +75,7 @@ class Service:
         if self.state == "failed":
             raise NotReadyError(f"the bot could not start: {self.error}")
 
-    def _ask_in_turn(self, question: str, history: Sequence[Turn]) -> Answer:
+    def _ask_in_turn(self, question: str, history: Sequence[Turn], document: str | None) -> Answer:
         """``bot.ask`` under the models' lock; BusyError at once when ``max_queue`` questions already wait."""
         with self._counter:
             if self._waiting > self.settings.max_queue:
@@ -86,7 +86,7 @@ class Service:
                 with self._counter:
                     self._answering += 1
                 try:
-                    return self.bot.ask(question, history)
+                    return self.bot.ask(question, history, document=document)
                 finally:
                     with self._counter:
                         self._answering -= 1
@@ -100,8 +100,11 @@ class Service:
             answering, queued = self._answering, self._waiting
         return {"answering": answering, "waiting": queued - answering, "max_waiting": self.settings.max_queue}
 
-    def ask(self, question: str, history: Sequence[Turn], channel: str) -> tuple[str, Answer]:
-        """Answer and log one question; returns the logged question's id (for feedback) and the answer."""
+    def ask(
+        self, question: str, history: Sequence[Turn], channel: str, document: str | None = None
+    ) -> tuple[str, Answer]:
+        """Answer and log one question (from ``document``'s owner when given; ``UnknownDocumentError`` for a source
+        the corpus does not hold); returns the logged question's id (for feedback) and the answer."""
         self.require_ready()
         for where, text in [
             ("question", question),
@@ -112,10 +115,10 @@ class Service:
                 raise InvalidQuestionError(f"{where}: {problem}")
         started = time.perf_counter()
         build = self.bot.index.path.name
-        answer = self.answers.get(build, question, history)
+        answer = self.answers.get(build, question, history, document)
         if answer is None:
-            answer = self._ask_in_turn(question, history)
-            self.answers.put(build, question, history, answer)
+            answer = self._ask_in_turn(question, history, document)
+            self.answers.put(build, question, history, answer, document)
         latency_ms = round((time.perf_counter() - started) * 1000)
         top = (
             answer.citations[0].section

@@ -39,9 +39,18 @@ def _base_url(settings: Settings, request: "gr.Request | None") -> str:
     return f"{scheme}://{host}"
 
 
+def document_choices(settings: Settings) -> list[tuple[str, str]]:
+    """The console's document picker: any document (the best-matching company answers), or one of the corpus."""
+    from ...lifecycle import source_name
+
+    sources = [source_name(settings.root, p) for p in settings.resolved_corpus()]
+    return [("Any document (the best-matching company answers)", ""), *((s, s) for s in sources)]
+
+
 @dataclass
 class AskTab:
     question: Any
+    document: Any  # the document picker: "" for any
     button: Any
     outputs: list[Any]  # what an answer fills: answer, status, quotes, retrieved, reply, question id, last id
     last: Any  # State: {"question", "source", "answered"} of the last answer, for a correction
@@ -74,6 +83,7 @@ def ask_tab(settings: Settings, get_service: Callable[[], "Service"]) -> AskTab:
             max_length=settings.max_question_chars,
             submit_btn=False,
         )
+        document = gr.Dropdown(label="Document", choices=document_choices(settings), value="", scale=2)
         ask_btn = gr.Button("Ask", variant="primary", scale=1)
     answer_box = gr.Textbox(label="Answer", lines=4, interactive=False, buttons=["copy"])
     status = gr.Markdown()
@@ -108,17 +118,17 @@ def ask_tab(settings: Settings, get_service: Callable[[], "Service"]) -> AskTab:
 
     fb_btn.click(feedback, inputs=[rating, comment, last_id], outputs=[fb_status], api_name="feedback")
     outputs = [answer_box, status, quotes, retrieved, reply, ref, last_id]
-    return AskTab(question, ask_btn, outputs, gr.State(None))
+    return AskTab(question, document, ask_btn, outputs, gr.State(None))
 
 
 def wire_ask(settings: Settings, get_service: Callable[[], "Service"], tab: AskTab, panel: CorrectionPanel) -> None:
     """Asking fills the answer and starts a fresh correction form for it."""
     import gradio as gr
 
-    def ask(question: str, request: gr.Request) -> tuple[Any, ...]:
+    def ask(question: str, document: str | None, request: gr.Request) -> tuple[Any, ...]:
         service = get_service()
         try:
-            qid, answer = service.ask(question or "", [], "agent")
+            qid, answer = service.ask(question or "", [], "agent", document or None)
         except BotError as exc:
             raise gr.Error(str(exc)) from exc
         documents = service.bot.index.documents
@@ -142,9 +152,9 @@ def wire_ask(settings: Settings, get_service: Callable[[], "Service"], tab: AskT
         return (answer.answer, status, *answer_parts, reply, qid, qid, last, *fresh_form)
 
     outputs = [*tab.outputs, tab.last, *panel.reset()]
-    tab.button.click(ask, inputs=[tab.question], outputs=outputs, api_name="ask")
+    tab.button.click(ask, inputs=[tab.question, tab.document], outputs=outputs, api_name="ask")
     tab.question.submit(
-        ask, inputs=[tab.question], outputs=outputs, api_name="ask_submit", api_visibility="undocumented"
+        ask, inputs=[tab.question, tab.document], outputs=outputs, api_name="ask_submit", api_visibility="undocumented"
     )
 
 

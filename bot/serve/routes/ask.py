@@ -52,7 +52,7 @@ def make_router(settings: Settings, limiter: Limiter) -> APIRouter:
         channel = "widget" if request.headers.get("x-bot-channel", "").lower() == "widget" else "api"
         turns = [Turn(t.role, t.content) for t in body.history]
         service = service_of(request)
-        qid, answer = await run_in_threadpool(service.ask, body.question, turns, channel)
+        qid, answer = await run_in_threadpool(service.ask, body.question, turns, channel, body.document)
         phrased = await run_in_threadpool(service.phrase, answer, body.question, turns)
         return {"id": qid, **phrased_to_dict(phrased)}
 

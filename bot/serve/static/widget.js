@@ -1,4 +1,6 @@
 /* PolicyBot chat widget. Embed with: <script src="https://POLICYBOT-HOST/widget.js" async></script>
+ * On a page about one document, name it: <script src="…/widget.js" data-document="SOURCE" async></script>
+ * (SOURCE as GET /api/documents lists it); answers then quote that document only.
  *
  * Everything lives in a shadow root, so the host page's styles and ours do not mix. Every string that
  * comes from the server or the user is put on the page with textContent, never parsed as HTML.
@@ -10,6 +12,7 @@
 
   var script = document.currentScript || document.querySelector('script[src$="/widget.js"]');
   var ORIGIN = new URL(script && script.src ? script.src : "/widget.js", window.location.href).origin;
+  var DOCUMENT = (script && script.getAttribute("data-document")) || ""; // "" : the best-matching owner answers
   var MAX_TURNS = 20; // turns of history sent with a question
   var MAX_TURN_CHARS = 2000; // long answers are cut in the history: follow-ups lean on the user's questions
   var history = [];
@@ -246,11 +249,12 @@
       addUser(question);
       input.value = "";
       status.textContent = "Looking it up…";
-      var sent = history.slice(-MAX_TURNS);
+      var payload = { question: question, history: history.slice(-MAX_TURNS) };
+      if (DOCUMENT) payload.document = DOCUMENT;
       fetch(ORIGIN + "/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-Bot-Channel": "widget" },
-        body: JSON.stringify({ question: question, history: sent }),
+        body: JSON.stringify(payload),
       }).then(function (r) {
         return r.json().catch(function () {
           return null;
