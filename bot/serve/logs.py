@@ -1,30 +1,24 @@
-"""The server's log: the app's own INFO lines reach the output, and third-party lines are redacted."""
+"""The server's log: the app's own INFO lines reach the output, and every line is redacted.
+
+``bot.redact.install_log_redaction`` puts one filter on the root logger, the server's loggers (uvicorn's,
+slowapi's, FastAPI's, ours) and their handlers: no log line holds an IP address (slowapi's "ratelimit exceeded"
+names the client), an e-mail, a phone or a card number, whichever library wrote it.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from ..redact import redact
-
-
-class RedactFilter(logging.Filter):
-    """Redacts a third-party logger's records (slowapi's "ratelimit exceeded" names the client's address): no log
-    line holds an IP address, an e-mail or a phone number."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = redact(record.getMessage()), ()
-        return True
+from ..redact import install_log_redaction
 
 
 def configure_logging() -> None:
-    """Let the app's own INFO lines (questions, redacted; purges; readiness) reach the server's output.
+    """Let the app's own INFO lines (questions, redacted; purges; readiness) reach the server's output, redacted.
 
     ``python -m bot serve`` leaves the root logger at WARNING and uvicorn configures only its own loggers, so
     without this the ``bot`` loggers' INFO records are dropped. A handler is added only when none would print.
+    Redaction is installed last, so it covers that handler too.
     """
-    limiter_log = logging.getLogger("slowapi")
-    if not any(isinstance(f, RedactFilter) for f in limiter_log.filters):
-        limiter_log.addFilter(RedactFilter())
     bot_log = logging.getLogger("bot")
     if bot_log.level == logging.NOTSET or bot_log.level > logging.INFO:
         bot_log.setLevel(logging.INFO)
@@ -32,3 +26,4 @@ def configure_logging() -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         bot_log.addHandler(handler)
+    install_log_redaction()
