@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from live_server import ARTIFACTS, ROOT, LiveServer, _clean_env, launch_chromium
+from live_server import ARTIFACTS, ROOT, LiveServer, _clean_env, host_page, launch_chromium
 from playwright import sync_api
 
 pytestmark = [pytest.mark.slow]
@@ -25,33 +24,18 @@ BRIGHTWATER = "tests/fixtures/brightwater-privacy-notice.md"
 CORPUS = json.dumps([INFRASCALE, BRIGHTWATER])
 
 
-class _NoticePage(BaseHTTPRequestHandler):
-    """Brightwater's own site: its privacy page embeds the widget scoped to its notice."""
-
-    widget_origin = ""
-
-    def do_GET(self) -> None:
-        body = (
-            "<!doctype html><title>Brightwater</title><h1>Privacy at Brightwater</h1>"
-            f'<script src="{self.widget_origin}/widget.js" data-document="{BRIGHTWATER}" async></script>'
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+_WIDGET = {"origin": ""}  # the widget server's URL, once started
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[ThreadingHTTPServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _NoticePage)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    """Brightwater's own site: its privacy page embeds the widget scoped to its notice."""
+    page = (
+        "<!doctype html><title>Brightwater</title><h1>Privacy at Brightwater</h1>"
+        '<script src="{}/widget.js" data-document="' + BRIGHTWATER + '" async></script>'
+    )
+    with host_page(lambda: page.format(_WIDGET["origin"])) as httpd:
+        yield httpd
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, site: ThreadingHTTPServer) 
         rate_limit="1000/minute",
         allowed_origins=f"http://127.0.0.1:{site.server_address[1]}",
     )
-    _NoticePage.widget_origin = srv.url
+    _WIDGET["origin"] = srv.url
     srv.start()
     yield srv
     srv.stop()

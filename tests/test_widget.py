@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
-from live_server import ARTIFACTS, LiveServer, build_index, launch_chromium
+from live_server import ARTIFACTS, LiveServer, build_index, host_page, launch_chromium
 from playwright import sync_api
 
 from bot.serve.store import Store
@@ -20,34 +19,15 @@ expect = sync_api.expect
 XSS = "<img src=x onerror=alert(1)>"
 
 
-class _ShopPage(BaseHTTPRequestHandler):
-    """Another company's site: one page that embeds the widget from ``widget_origin`` with one script tag."""
-
-    widget_origin = ""
-
-    def do_GET(self) -> None:
-        body = (
-            "<!doctype html><title>Shop</title><h1>Shop</h1>"
-            f'<script src="{self.widget_origin}/widget.js" async></script>'
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+_WIDGET = {"origin": ""}  # the widget server's URL, once started
 
 
 @pytest.fixture(scope="module")
 def shop() -> Iterator[ThreadingHTTPServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ShopPage)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    """Another company's site: one page that embeds the widget with one script tag."""
+    page = '<!doctype html><title>Shop</title><h1>Shop</h1><script src="{}/widget.js" async></script>'
+    with host_page(lambda: page.format(_WIDGET["origin"])) as httpd:
+        yield httpd
 
 
 def _origins(shop: ThreadingHTTPServer) -> tuple[str, str]:
@@ -65,7 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, shop: ThreadingHTTPServer) 
         rate_limit="1000/minute",
         allowed_origins=allowed,
     )
-    _ShopPage.widget_origin = srv.url
+    _WIDGET["origin"] = srv.url
     srv.start()
     yield srv
     srv.stop()
