@@ -1,23 +1,22 @@
-"""``python -m bot bench``: how fast PolicyBot is on this machine, next to a floor and a naive LangChain peer.
+"""``python -m bot bench``: how fast PolicyBot is on this machine, next to a floor and two LangChain peers.
 
 Steps, each named below: ``_build`` (a fresh index in a temporary folder, timed), ``_cold`` (fresh
 ``python -m bot ask`` processes), ``_warm`` (in one process, per golden-set question: the floor, then our
-``ask``), ``_peer`` (LangChain's HuggingFaceEmbeddings + FAISS ``similarity_search`` over the same chunks and
-model), ``_server`` (``python -m bot serve`` on a free loopback port: time to ready, then a fixed-time load at
-a fixed concurrency, then the peak RSS). ``summarise`` turns the raw timings into the table (a pure function).
+``ask``), the peers (``bot.bench_peers``: LangChain's naive FAISS search, and the same search reranked by our
+cross-encoder), the server (``bot.bench_server``: ``python -m bot serve`` with N workers on a free loopback port:
+time to ready, a fixed-time load at a fixed concurrency, the peak RSS of each process). ``summarise`` turns the raw
+timings into the table (a pure function).
 
 Everything runs on 127.0.0.1 in temporary folders, bounded in time and count, and stops by itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,15 +32,15 @@ from .settings import Settings
 COLD_QUESTION = "Is my eleven year old allowed to make an account?"
 REPEATED_QUESTION = "Is my personal data sold to anyone?"
 
-# The targets of issue 5, for the table's last column: (metric, "<=" or ">=", limit).
+# The targets of issue 16 (cold start and ready: issue 5's), for the table's last column: (metric, op, limit).
 TARGETS: dict[str, tuple[str, float]] = {
     "cold_ask_s": ("<=", 3.0),
     "server_ready_s": ("<=", 4.0),
-    "ours_p50_ms": ("<=", 30.0),
-    "ours_over_floor": ("<=", 1.3),
-    "ours_over_peer": ("<=", 1.5),
-    "server_rps": (">=", 150.0),
-    "server_p99_ms": ("<=", 150.0),
+    "ours_p50_ms": ("<=", 50.0),
+    "ours_p95_ms": ("<=", 150.0),
+    "ours_over_matched": ("<=", 0.3),
+    "server_rps": (">=", 20.0),
+    "server_p99_ms": ("<=", 1000.0),
     "server_rss_mb": ("<=", 500.0),
 }
 
@@ -91,13 +90,17 @@ class BenchResult:
     ours: Latency | None = None
     peer: Latency | None = None
     peer_note: str = ""
+    matched: Latency | None = None
     hit1_ours: float | None = None
     hit1_peer: float | None = None
+    hit1_matched: float | None = None
     questions: int = 0
+    workers: int = 1
     server_ready_s: float | None = None
     server: Load | None = None
     server_cached: Load | None = None
-    server_rss_mb: float | None = None
+    server_rss_mb: float | None = None  # the largest worker's peak
+    server_rss_total_mb: float | None = None  # the sum of every server process's peak
     load_after: tuple[float, float, float] | None = None
 
 
@@ -118,14 +121,20 @@ def summarise(r: BenchResult) -> dict[str, float | None]:
         "ours_over_floor": ratio(r.ours, r.floor),
         "peer_p50_ms": r.peer.p50_ms if r.peer else None,
         "ours_over_peer": ratio(r.ours, r.peer),
+        "matched_p50_ms": r.matched.p50_ms if r.matched else None,
+        "matched_p95_ms": r.matched.p95_ms if r.matched else None,
+        "ours_over_matched": ratio(r.ours, r.matched),
         "hit1_ours": r.hit1_ours,
         "hit1_peer": r.hit1_peer,
+        "hit1_matched": r.hit1_matched,
         "server_rps": r.server.rps if r.server else None,
+        "server_rps_per_worker": r.server.rps / r.workers if r.server else None,
         "server_p50_ms": r.server.latency.p50_ms if r.server else None,
         "server_p99_ms": r.server.latency.p99_ms if r.server else None,
         "cached_rps": r.server_cached.rps if r.server_cached else None,
         "cached_p99_ms": r.server_cached.latency.p99_ms if r.server_cached else None,
         "server_rss_mb": r.server_rss_mb,
+        "server_rss_total_mb": r.server_rss_total_mb,
     }
 
 
@@ -146,16 +155,22 @@ _ROWS = (
     ("ours: warm ask, p50 (ms)", "ours_p50_ms", "{:.1f}"),
     ("ours: warm ask, p95 (ms)", "ours_p95_ms", "{:.1f}"),
     ("ours / floor (p50)", "ours_over_floor", "{:.2f}"),
-    ("peer: LangChain similarity_search, p50 (ms)", "peer_p50_ms", "{:.1f}"),
-    ("ours / peer (p50)", "ours_over_peer", "{:.1f}"),
+    ("naive peer: LangChain similarity_search, p50 (ms)", "peer_p50_ms", "{:.1f}"),
+    ("ours / naive peer (p50)", "ours_over_peer", "{:.1f}"),
+    ("matched peer: + CrossEncoderReranker (ours), p50 (ms)", "matched_p50_ms", "{:.1f}"),
+    ("matched peer, p95 (ms)", "matched_p95_ms", "{:.1f}"),
+    ("ours / quality-matched peer (p50)", "ours_over_matched", "{:.2f}"),
     ("hit@1 ours", "hit1_ours", "{:.3f}"),
-    ("hit@1 peer", "hit1_peer", "{:.3f}"),
+    ("hit@1 naive peer", "hit1_peer", "{:.3f}"),
+    ("hit@1 quality-matched peer", "hit1_matched", "{:.3f}"),
     ("server, distinct questions (req/s)", "server_rps", "{:.1f}"),
+    ("server, distinct questions, per worker (req/s)", "server_rps_per_worker", "{:.1f}"),
     ("server, distinct questions, p50 (ms)", "server_p50_ms", "{:.0f}"),
     ("server, distinct questions, p99 (ms)", "server_p99_ms", "{:.0f}"),
     ("server, one repeated question (req/s)", "cached_rps", "{:.1f}"),
     ("server, one repeated question, p99 (ms)", "cached_p99_ms", "{:.0f}"),
-    ("server peak RSS (MB)", "server_rss_mb", "{:.0f}"),
+    ("server peak RSS, largest worker (MB)", "server_rss_mb", "{:.0f}"),
+    ("server peak RSS, all processes (MB)", "server_rss_total_mb", "{:.0f}"),
 )
 
 
@@ -166,9 +181,9 @@ def format_table(r: BenchResult) -> str:
     lines = [
         f"Machine: {m['nproc']} cores, {m['cpu']}, Python {m['python']}; "
         f"load average {m['load'][0]:.2f} at start" + (f", {r.load_after[0]:.2f} at end" if r.load_after else ""),
-        f"Golden-set questions: {r.questions}; server load: concurrency "
+        f"Golden-set questions: {r.questions}; server: {r.workers} worker(s), load at concurrency "
         f"{r.server.concurrency if r.server else '-'}, {r.settings.get('seconds')} s"
-        + (f"; peer: {r.peer_note}" if r.peer_note else ""),
+        + (f"; peers: {r.peer_note}" if r.peer_note else ""),
         "",
         "| metric | value | target |",
         "| --- | ---: | --- |",
@@ -241,7 +256,8 @@ def _cold(settings: Settings, index_dir: Path, runs: int) -> list[float]:
     return [_run(["ask", COLD_QUESTION], settings, _env(settings, index_dir), timeout=300) for _ in range(runs)]
 
 
-def _hit1(sections: Sequence[str], acceptable: Sequence[str]) -> bool:
+def first_hit(sections: Sequence[str], acceptable: Sequence[str]) -> bool:
+    """The first of ``sections`` is one of the ``acceptable`` ones (hit@1)."""
     from .evals.text import section_matches
 
     return bool(sections) and section_matches(sections[0], acceptable)
@@ -283,98 +299,16 @@ def _warm(settings: Settings, cases: Sequence[Any]) -> tuple[Latency, Latency, f
         ours.append(time.perf_counter() - began)
         if case.answerable:
             answerable += 1
-            hits += _hit1([h.chunk.section_title for h in answer.retrieved], case.sections)
+            hits += first_hit([h.chunk.section_title for h in answer.retrieved], case.sections)
     return percentiles(floor), percentiles(ours), hits / answerable if answerable else float("nan")
 
 
-def _peer(settings: Settings, cases: Sequence[Any]) -> tuple[Latency, float]:
-    """The naive LangChain chain: HuggingFaceEmbeddings (same model) + an in-memory FAISS store, top-5 search."""
-    import logging
+def _server_step(
+    result: BenchResult, settings: Settings, index_dir: Path, work: Path, cases: Sequence[Any], seconds: float
+) -> None:
+    """``python -m bot serve`` with ``result.workers`` workers under load, into ``result``."""
+    from .bench_server import run_server
 
-    from langchain_community.vectorstores import FAISS
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    from .index import load_index
-
-    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
-    chunks = load_index(settings.resolved_index_dir(), settings.root).chunks
-    embeddings = HuggingFaceEmbeddings(
-        model_name=settings.embedding_model,
-        model_kwargs={"device": "cpu"},
-        encode_kwargs={"normalize_embeddings": True},
-    )
-    store = FAISS.from_texts(
-        [c.embed_text for c in chunks], embeddings, metadatas=[{"section": c.section_title} for c in chunks]
-    )
-    for case in cases[:3]:
-        store.similarity_search(case.question, k=settings.top_k)
-    times, hits, answerable = [], 0, 0
-    for case in cases:
-        began = time.perf_counter()
-        docs = store.similarity_search(case.question, k=settings.top_k)
-        times.append(time.perf_counter() - began)
-        if case.answerable:
-            answerable += 1
-            hits += _hit1([d.metadata["section"] for d in docs], case.sections)
-    return percentiles(times), hits / answerable if answerable else float("nan")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    """The process's peak resident set (VmHWM), from /proc."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
-async def _load(url: str, bodies: Callable[[int], dict[str, Any] | None], concurrency: int, seconds: float) -> Load:
-    """``concurrency`` clients POST ``bodies(n)`` in turn until ``seconds`` pass or the bodies run out."""
-    import httpx
-
-    latencies: list[float] = []
-    errors = 0
-    sent = 0
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60.0) as client:
-
-        async def client_loop() -> None:
-            nonlocal errors, sent
-            while time.perf_counter() < deadline:
-                body = bodies(sent)
-                sent += 1
-                if body is None:
-                    return
-                began = time.perf_counter()
-                try:
-                    response = await client.post("/api/ask", json=body)
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append(time.perf_counter() - began)
-                errors += not ok
-
-        began = time.perf_counter()
-        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    return Load(concurrency, len(latencies) - errors, errors, elapsed, percentiles(latencies))
-
-
-def _server(
-    settings: Settings, index_dir: Path, work: Path, cases: Sequence[Any], seconds: float, concurrency: int
-) -> tuple[float, Load, Load, float | None]:
-    """(seconds to ready, the distinct-question load, the repeated-question load, peak RSS in MB)."""
-    import httpx
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     env = _env(
         settings,
         index_dir,
@@ -382,42 +316,24 @@ def _server(
         BOT_RATE_LIMIT="1000000/minute",
         BOT_AGENT_PASSWORD="",
     )
-    log = (work / "server.log").open("wb")
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=settings.root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    concurrency = int(result.settings["concurrency"])
+    run = run_server(settings.root, env, work, cases, seconds, concurrency, result.workers)
+    result.server_ready_s, result.server, result.server_cached = run.ready_s, run.distinct, run.repeated
+    result.server_rss_mb = max(run.workers_rss_mb, default=None)
+    result.server_rss_total_mb = run.total_rss_mb
+
+
+def _peers_step(result: BenchResult, settings: Settings, cases: Sequence[Any]) -> None:
+    """Both LangChain peers into ``result`` (a note instead when LangChain is not installed)."""
     try:
-        ready = None
-        while time.perf_counter() - began < 300:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}; see {work / 'server.log'}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(url + "/api/health", timeout=5).status_code == 200:
-                    ready = time.perf_counter() - began
-                    break
-            time.sleep(0.02)
-        if ready is None:
-            raise RuntimeError("the server was not ready after 300 s")
-        distinct = [
-            {"question": c.question, "history": [{"role": r, "content": t} for r, t in c.history]} for c in cases
-        ]
-        load = asyncio.run(_load(url, lambda n: distinct[n] if n < len(distinct) else None, concurrency, seconds))
-        httpx.post(url + "/api/ask", json={"question": REPEATED_QUESTION}, timeout=60)  # the one cache miss
-        repeated = asyncio.run(_load(url, lambda n: {"question": REPEATED_QUESTION}, concurrency, min(5.0, seconds)))
-        return ready, load, repeated, _peak_rss_mb(process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        from .bench_peers import MATCHED, NAIVE, run_peers
+    except ImportError as exc:
+        result.peer_note = f"not run ({exc}; pip install -e '.[bench]' and langchain-huggingface --no-deps)"
+        return
+    naive, matched = run_peers(settings, cases)
+    result.peer, result.hit1_peer = naive.latency, naive.hit1
+    result.matched, result.hit1_matched = matched.latency, matched.hit1
+    result.peer_note = f"naive: {NAIVE}; quality-matched: {MATCHED}"
 
 
 def run_bench(
@@ -428,8 +344,10 @@ def run_bench(
     limit: int | None = None,
     peer: bool = True,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> BenchResult:
-    """Every step above, in a temporary folder; the index is built there, the configured one is not touched."""
+    """Every step above, in a temporary folder; the index is built there, the configured one is not touched.
+    ``workers``: server processes (default: this machine's cores)."""
     from .evals.dataset import load_cases
 
     say = progress or (lambda _: None)
@@ -444,6 +362,7 @@ def run_bench(
             "rerank_depth": settings.rerank_depth,
         },
         questions=len(cases),
+        workers=workers or os.cpu_count() or 1,
     )
     with tempfile.TemporaryDirectory(prefix="policybot-bench-") as tmp:
         work = Path(tmp)
@@ -453,19 +372,13 @@ def run_bench(
         result.index_build_s = _build(local, index_dir)
         say(f"cold asks ({cold_runs})")
         result.cold_ask_s = _cold(local, index_dir, cold_runs)
-        say("server: start, load, peak RSS")
-        result.server_ready_s, result.server, result.server_cached, result.server_rss_mb = _server(
-            local, index_dir, work, cases, seconds, concurrency
-        )
+        say(f"server ({result.workers} workers): start, load, peak RSS")
+        _server_step(result, local, index_dir, work, cases, seconds)
         say(f"floor and ours, in process, {len(cases)} questions")
         result.floor, result.ours, result.hit1_ours = _warm(local, cases)
         if peer:
-            say("peer (LangChain)")
-            try:
-                result.peer, result.hit1_peer = _peer(local, cases)
-                result.peer_note = "langchain-huggingface HuggingFaceEmbeddings + langchain-community FAISS"
-            except ImportError as exc:
-                result.peer_note = f"not run ({exc}; pip install langchain-huggingface langchain-community)"
+            say("peers (LangChain): naive, then reranked by our cross-encoder")
+            _peers_step(result, local, cases)
     result.load_after = os.getloadavg()
     return result
 

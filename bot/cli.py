@@ -348,7 +348,8 @@ def policyqa_command(data_dir: Path, out: Path, limit: int | None, as_json: bool
 @cli.command()
 @click.option("--host", default=None, help="Interface to listen on. Default: BOT_HOST or 127.0.0.1.")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port. Default: BOT_PORT or 8000.")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: BOT_WORKERS or 1.")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web API, the chat widget, the policy page and the agent console.
 
     Pages: / (demo site with the widget), /policy, /docs (API), /agent (console; needs
@@ -358,10 +359,12 @@ def serve(host: str | None, port: int | None) -> None:
     Example:
 
         BOT_AGENT_PASSWORD=change-me python -m bot serve --port 8000
+
+        python -m bot serve --workers $(nproc)
     """
     from .serve.run import run
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, workers=workers)
     click.echo(f"PolicyBot on http://{settings.host}:{settings.port}/ (loading the index and models...)", err=True)
     run(settings)
 
@@ -371,17 +374,27 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Server clients.")
 @click.option("--cold-runs", type=click.IntRange(1, 10), default=3, show_default=True, help="Fresh `ask` processes.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N golden-set questions.")
-@click.option("--no-peer", is_flag=True, help="Skip the LangChain peer (it needs langchain-huggingface, -community).")
+@click.option("--no-peer", is_flag=True, help="Skip the LangChain peers (they need the bench extra).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Server processes. Default: this machine's cores.")
 @click.option("--json", "as_json", is_flag=True, help="Print every measurement as JSON.")
-def bench(seconds: float, concurrency: int, cold_runs: int, limit: int | None, no_peer: bool, as_json: bool) -> None:
-    """Measure speed on this machine: index build, cold start, warm ask next to a floor and a LangChain
-    peer, and the server under load (loopback only; bounded; builds its own index in a temporary folder).
+def bench(
+    seconds: float,
+    concurrency: int,
+    cold_runs: int,
+    limit: int | None,
+    no_peer: bool,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """Measure speed on this machine: index build, cold start, warm ask next to a floor and two LangChain
+    peers (naive, and reranked by our cross-encoder), and the server under load with N workers (loopback only;
+    bounded; builds its own index in a temporary folder).
 
     Example:
 
         python -m bot bench
 
-        BOT_RERANK_BATCH=1 python -m bot bench --seconds 10 --json
+        BOT_RERANK_BATCH=1 python -m bot bench --seconds 10 --workers 1 --json
     """
     from .bench import format_table, result_json, run_bench
 
@@ -389,7 +402,7 @@ def bench(seconds: float, concurrency: int, cold_runs: int, limit: int | None, n
         click.echo(f"bench: {line}", err=True)
 
     try:
-        result = run_bench(_settings(), seconds, concurrency, cold_runs, limit, not no_peer, progress)
+        result = run_bench(_settings(), seconds, concurrency, cold_runs, limit, not no_peer, progress, workers)
     except (BotError, RuntimeError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

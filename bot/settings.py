@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     # serving (``python -m bot serve``)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes, each with its own models, answering distinct questions in parallel: one per "
+        "core (with BOT_MODEL_THREADS=1); each adds its models' memory (docs/SCALING.md).",
+    )
     public_url: str = Field(
         default="", description="Base URL for links in copied replies; empty: the URL of the request."
     )

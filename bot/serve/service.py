@@ -44,7 +44,7 @@ class Service:
         self.error: str | None = None
         self.answers = AnswerCache(settings.answer_cache_size, self.bot.canonical)
         # One question at a time through the models: two cores, and the pipeline is not documented thread-safe.
-        # More throughput comes from more processes (uvicorn workers, replicas): see docs/SCALING.md.
+        # More throughput comes from more processes (BOT_WORKERS, replicas), each with its own: see docs/SCALING.md.
         self._lock = threading.Lock()
         self._waiting = 0  # questions answering or waiting for the lock: beyond max_queue, BusyError (back-pressure)
         self._answering = 0  # questions holding the lock (0 or 1)
