@@ -55,8 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(concern.router)
     if settings.agent_password.get_secret_value():
         from .console import mount_console
+        from .console.gate import ConsoleGate, gradio_session
 
-        mount_console(app, settings, lambda: app.state.service)
+        console = mount_console(app, settings, lambda: app.state.service)
+        app.add_middleware(ConsoleGate, prefix="/agent", session_user=gradio_session(console))  # innermost
     else:
         log.warning("BOT_AGENT_PASSWORD is not set: the agent console at /agent is off")
     _add_middleware(app, settings)

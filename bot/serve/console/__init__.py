@@ -12,7 +12,7 @@ answer, or "the policy does not say"), review refused and disliked questions, ap
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...settings import Settings
 from .ask import ask_tab, correction_panel, wire_ask
@@ -45,9 +45,11 @@ def build_console(settings: Settings, get_service: Callable[[], Service]) -> gr.
     return console
 
 
-def mount_console(app: FastAPI, settings: Settings, get_service: Callable[[], Service]) -> None:
-    """Mount the console at /agent behind a login; gradio is imported here, not at module import."""
+def mount_console(app: FastAPI, settings: Settings, get_service: Callable[[], Service]) -> Any:
+    """Mount the console at /agent behind a login and return the mounted Gradio app (its sessions are what
+    ``gate.ConsoleGate`` checks); gradio is imported here, not at module import."""
     import gradio as gr
+    from starlette.routing import Mount
 
     gr.mount_gradio_app(
         app,
@@ -61,3 +63,4 @@ def mount_console(app: FastAPI, settings: Settings, get_service: Callable[[], Se
         enable_monitoring=False,
         mcp_server=False,
     )
+    return next(r.app for r in app.routes if isinstance(r, Mount) and r.path == "/agent")
