@@ -43,4 +43,3 @@ def test_two_replicas_share_one_limit_in_redis(tmp_path_factory: pytest.TempPath
         assert _feedback(a) in (404, 429)
         assert _feedback(b) in (404, 429)
         assert "falling back to in-memory storage" in a.log()
-
