@@ -43,6 +43,8 @@ def retrieval_params(settings: Settings) -> RetrievalParams:
         expand=settings.query_expansion,
         vote_weight=settings.vote_weight if settings.examples else 0.0,
         vote_floor=settings.vote_floor,
+        rerank_first=settings.rerank_first,
+        settle_score=settings.settle_score,
     )
 
 

@@ -27,6 +27,8 @@ class RetrievalParams:
     expand: bool = True
     vote_weight: float = 0.0  # how much the example vote adds to a chunk's reranker logit (0: the vote is ignored)
     vote_floor: float = 0.2  # a section with this share of the vote is reranked even when retrieval missed it
+    rerank_first: int = 0  # adaptive depth: rerank these first; the rest only when nothing reaches settle_score
+    settle_score: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -157,15 +159,30 @@ class Retriever:
         if self.reranker is None or p.rerank_depth <= 0:
             return {}, {}
         head = order[: p.rerank_depth]
+        # adaptive depth where the example bank votes (its settle_score was fitted with the vote; a document without
+        # a bank, PolicyQA's, is always read to the whole depth)
+        adaptive = 0 < p.rerank_first < len(head) and bool(vote.neighbours)
+        first = head[: p.rerank_first] if adaptive else head
         if p.vote_weight > 0:
-            head += self._voted_chunks(vote, head, fused, voted)
-        rerank_query = spell_out(query) if p.expand else query
-        texts = [self.index.chunks[i].text for i in head]
+            first += self._voted_chunks(vote, head, fused, voted)
+        rerank = self._logits(query, search, first)
+        final = {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in first}
+        rest = [c for c in head if c not in final]
+        if rest and max(final.values()) < p.settle_score:  # not settled: read the rest of the depth too
+            rerank |= self._logits(query, search, rest)
+            final |= {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in rest}
+        return rerank, final
+
+    def _logits(self, query: str, search: str, chunks: list[int]) -> dict[int, float]:
+        """The reranker's logit of each chunk: for the query with acronyms spelled out and, when lay words were
+        mapped, also for the search query (the mean of both readings)."""
+        assert self.reranker is not None
+        rerank_query = spell_out(query) if self.params.expand else query
+        texts = [self.index.chunks[i].text for i in chunks]
         logits = self.reranker.score(rerank_query, texts)
-        if search != rerank_query:  # lay words mapped: the mean of the reranker's reading of both queries
+        if search != rerank_query:
             logits = (logits + self.reranker.score(search, texts)) / 2
-        rerank = {c: float(s) for c, s in zip(head, logits, strict=True)}
-        return rerank, {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in head}
+        return {c: float(s) for c, s in zip(chunks, logits, strict=True)}
 
     def _inside(self, scope: Collection[str] | None) -> np.ndarray | None:
         """A mask of the chunks of ``scope``'s documents; None when every chunk may answer."""

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
     rerank_depth: int = Field(12, ge=0)
+    rerank_first: int = Field(
+        4,
+        ge=0,
+        description="Adaptive depth: the reranker reads these first (and the voted sections' chunks); the rest of "
+        "rerank_depth only when no score reaches settle_score. 0: always the whole depth.",
+    )
+    settle_score: float = Field(
+        8.0, description="A final score (logit + vote) that settles the ranking after the first passages."
+    )
     query_expansion: bool = True
     rerank_batch: int = Field(
         1,
