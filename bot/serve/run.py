@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     import asyncio
+
+log = logging.getLogger(__name__)
 
 
 def run(settings: Settings) -> None:
@@ -44,6 +47,12 @@ def run(settings: Settings) -> None:
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **common)
         return
+    if settings.agent_password.get_secret_value():
+        log.warning(
+            "the agent console keeps its login sessions per worker: with %d workers, serve /agent from a one-worker "
+            "process or with sticky sessions (docs/SCALING.md)",
+            settings.workers,
+        )
     prepare(settings)
     os.environ.update(worker_environ(settings))
     uvicorn.run("bot.serve.app:create_app", factory=True, workers=settings.workers, **common)
