@@ -67,13 +67,15 @@ BENCH ?= ../shared/benchmarks
 POLICYQA_DIR ?= $(BENCH)/policyqa_dev
 POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 
-eval: install ## The eval gate (exit 1 when a threshold fails): every dataset, the golden set at its targets, the sealed sets in aggregate
+SEALED_SUPPORT := $(wildcard evals/sealed/faithfulness-sealed.jsonl)
+
+eval: install ## The eval gate (exit 1 when a threshold fails): every dataset and support set, the golden set at its targets, the sealed sets in aggregate
 	mkdir -p artifacts
 	$(PY) -m bot eval --report artifacts/eval-report.md
 	$(PY) -m bot eval --dataset evals/datasets/golden.jsonl --thresholds evals/thresholds-golden.toml \
 		--report artifacts/eval-golden-report.md
 	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-a.jsonl --dataset evals/sealed/sealed-b.jsonl \
-		--thresholds evals/thresholds-sealed.toml
+		$(if $(SEALED_SUPPORT),--support-set $(SEALED_SUPPORT)) --thresholds evals/thresholds-sealed.toml
 
 policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own scorer (not part of make test)
 	mkdir -p artifacts

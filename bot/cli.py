@@ -228,6 +228,14 @@ def ask(
     metavar="ORIGIN",
     help="Leave the bank examples of this origin out (repeatable): leave-one-set-out measurement.",
 )
+@click.option(
+    "--support-set",
+    "support_sets",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Labelled sentences for the support checker: catch and keep rate (repeatable). Default, when no "
+    "--dataset is given: evals/datasets/faithfulness*.jsonl",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print metrics, thresholds and every case as JSON.")
 def eval_command(
     datasets: tuple[Path, ...],
@@ -237,6 +245,7 @@ def eval_command(
     llm: str | None,
     sealed: bool,
     exclude: tuple[str, ...],
+    support_sets: tuple[Path, ...],
     as_json: bool,
 ) -> None:
     """Run the eval cases through the bot and check the metrics against the thresholds.
@@ -253,12 +262,15 @@ def eval_command(
 
         python -m bot eval --sealed --dataset evals/sealed/sealed-a.jsonl
 
+        python -m bot eval --dataset evals/datasets/golden.jsonl --support-set evals/datasets/faithfulness.jsonl
+
         BOT_LLM_BASE_URL=http://127.0.0.1:8080/v1 python -m bot eval --llm openai:local --dataset small.jsonl
     """
     from .evals import load_cases, load_thresholds, run_eval
     from .evals.dataset import default_paths
     from .evals.report import format_markdown, format_sealed, format_text, section_by_tag
     from .evals.runner import result_to_dict
+    from .evals.support_set import default_paths as default_support_sets
     from .phrasing import Phraser
     from .pipeline import PolicyBot
 
@@ -266,6 +278,7 @@ def eval_command(
         raise click.UsageError("--report lists cases; a sealed set is scored in aggregate only")
     settings = _settings(corpus=corpus, llm=llm)
     paths = list(datasets) or list(default_paths(settings.root))
+    claim_paths = list(support_sets) or ([] if datasets else default_support_sets(settings.root))
     default_gate = settings.root / "evals" / "thresholds.toml"
     try:
         cases = load_cases(paths)
@@ -279,7 +292,9 @@ def eval_command(
         phraser = Phraser.from_settings(settings) if settings.llm else None
         bot = PolicyBot(settings)
         bot.exclude_origins = frozenset(exclude)
-        result = run_eval(bot, cases, gate, [str(p) for p in paths], progress, phraser)
+        result = run_eval(bot, cases, gate, [str(p) for p in paths + claim_paths], progress, phraser)
+        if claim_paths:
+            result = _with_support_sets(result, claim_paths, gate, settings)
     except BotError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
@@ -300,6 +315,54 @@ def eval_command(
     else:
         click.echo(format_text(result))
     sys.exit(0 if result.passed else 1)
+
+
+def _with_support_sets(result: Any, paths: list[Path], gate: Any, settings: Any) -> Any:
+    """The eval result with the support checker's catch and keep rate on the labelled sentences of ``paths``."""
+    from .checker import SupportChecker
+    from .evals import support_set
+
+    claims = support_set.load(paths)
+    checker = SupportChecker.packaged(settings.model_threads, settings.llm_support_threshold)
+    return support_set.with_support(result, support_set.evaluate(claims, checker), gate)
+
+
+@cli.command("check-support")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object {"results": [...]} instead of lines.')
+def check_support_command(file: Path, as_json: bool) -> None:
+    """Check whether each sentence of FILE is supported by the quotes it cites.
+
+    FILE is JSONL, one {"id", "quotes": [...], "sentence"} a line; the sentence cites the quotes as [1], [2].
+    Prints one {"id", "supported", "reason", "score"} a line (score: P(entailed), null when a cheaper check
+    already failed), with the same checker as LLM phrasing (docs/LLM.md). Exit 0 when every line was checked,
+    2 when a line is malformed (the error names it).
+
+    Example:
+
+        python -m bot check-support claims.jsonl
+
+        python -m bot check-support claims.jsonl --json
+    """
+    from .checker import SupportChecker
+    from .claims import read_claims
+
+    try:
+        claims = read_claims(file)
+        checker = SupportChecker.packaged()
+    except BotError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    results = []
+    for claim in claims:
+        verdict = checker.check(claim.sentence, claim.quotes)
+        result = {"id": claim.id, "supported": verdict.supported, "reason": verdict.reason, "score": verdict.score}
+        results.append(result)
+    if as_json:
+        click.echo(json.dumps({"results": results}, indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            click.echo(json.dumps(result, ensure_ascii=False))
 
 
 @cli.command("policyqa")

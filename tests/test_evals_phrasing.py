@@ -57,8 +57,22 @@ def test_extractive_answers_have_nothing_to_check() -> None:
 
 def test_scores_count_sentences_and_the_share_phrased() -> None:
     records = [
-        {"case": {"id": "a"}, "answer": llm_answer(["You must be over 18 [1]."], dropped=1)},
-        {"case": {"id": "b"}, "answer": {**llm_answer([], dropped=2), "mode": "extractive", "answer": "From"}},
+        {
+            "case": {"id": "a"},
+            "answer": {
+                **llm_answer(["You must be over 18 [1]."], dropped=1),
+                "dropped_reasons": ["number 21 not in the cited quotes"],
+            },
+        },
+        {
+            "case": {"id": "b"},
+            "answer": {
+                **llm_answer([], dropped=2),
+                "mode": "extractive",
+                "answer": "From",
+                "dropped_reasons": ["cites no quote", "not entailed by the cited quotes"],
+            },
+        },
         {"case": {"id": "c"}, "answer": {"refused": True, "answer": "no", "citations": [], "mode": "extractive"}},
     ]
     result = evaluate(records, check)
@@ -67,12 +81,17 @@ def test_scores_count_sentences_and_the_share_phrased() -> None:
         "llm_rate": 0.5,
         "sentences_generated": 4.0,
         "sentences_shown": 1.0,
+        "sentences_dropped": 3.0,
+        "dropped:citation": 1.0,
+        "dropped:entailment": 1.0,
+        "dropped:number": 1.0,
     }
     assert _score([]) == {
         "unsupported_shown": 0.0,
         "llm_rate": None,
         "sentences_generated": 0.0,
         "sentences_shown": 0.0,
+        "sentences_dropped": 0.0,
     }
     assert evaluate(records, None).values == {}  # no LLM in the run: nothing reported, nothing gated
 

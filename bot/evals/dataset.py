@@ -158,5 +158,6 @@ def load_cases(paths: Iterable[Path]) -> list[Case]:
 
 
 def default_paths(root: Path) -> Sequence[Path]:
-    """``evals/datasets/*.jsonl`` under ``root``, sorted."""
-    return sorted((root / "evals" / "datasets").glob("*.jsonl"))
+    """``evals/datasets/*.jsonl`` under ``root``, sorted, but the support sets (``faithfulness*.jsonl``, sentences
+    for the support checker, not questions: ``bot.evals.support_set``)."""
+    return sorted(p for p in (root / "evals" / "datasets").glob("*.jsonl") if not p.name.startswith("faithfulness"))

@@ -23,13 +23,27 @@ ROWS = (
     ("dropped_qualifiers", "answers that drop a qualifying sentence", "n"),
     ("latency_p50_ms", "latency p50", "ms"),
     ("latency_p95_ms", "latency p95", "ms"),
+    # only with a support set (absent otherwise)
+    ("catch_rate", "support checker: unfaithful sentences dropped", ""),
+    ("keep_rate", "support checker: faithful sentences kept", ""),
+    ("support_claims", "support checker: labelled sentences", "n"),
     # only with --llm (absent otherwise)
     ("unsupported_shown", "LLM sentences shown that fail the checks", "n"),
     ("sentences_generated", "LLM sentences generated", "n"),
     ("sentences_shown", "LLM sentences shown", "n"),
+    ("sentences_dropped", "LLM sentences dropped", "n"),
     ("llm_rate", "answers phrased by the LLM", ""),
 )
-OPTIONAL = {"unsupported_shown", "sentences_generated", "sentences_shown", "llm_rate"}
+OPTIONAL = {
+    "catch_rate",
+    "keep_rate",
+    "support_claims",
+    "unsupported_shown",
+    "sentences_generated",
+    "sentences_shown",
+    "sentences_dropped",
+    "llm_rate",
+}
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -49,6 +63,13 @@ def _gate(checks: dict[str, list[Check]], metric: str) -> tuple[str, str]:
     return gate, "ok" if all(c.ok for c in found) else "FAIL"
 
 
+def _dropped_by_check(result: EvalResult) -> Iterator[tuple[str, str, str, str]]:
+    """With --llm: one row per check that dropped generated sentences (``dropped:<check>``)."""
+    for metric, value in result.metrics.items():
+        if metric.startswith("dropped:"):
+            yield (f"  dropped by the {metric.removeprefix('dropped:')} check", _value(value, "n"), "", "")
+
+
 def _rows(result: EvalResult) -> Iterator[tuple[str, str, str, str]]:
     checks: dict[str, list[Check]] = {}
     for c in result.checks:
@@ -57,6 +78,8 @@ def _rows(result: EvalResult) -> Iterator[tuple[str, str, str, str]]:
         if metric in OPTIONAL and metric not in result.metrics:
             continue
         yield (label, _value(result.metrics.get(metric), unit), *_gate(checks, metric))
+        if metric == "sentences_dropped":
+            yield from _dropped_by_check(result)
 
 
 def _counts(result: EvalResult) -> str:
@@ -77,6 +100,11 @@ def failures_by_kind(result: EvalResult) -> dict[str, list[tuple[str, str]]]:
     return {kind: items for kind, items in groups.items() if items}
 
 
+def support_misses(result: EvalResult) -> list[tuple[str, str]]:
+    """(claim id, reason) for every labelled sentence the support checker got wrong (never shown when sealed)."""
+    return [(v.case_id, v.failure) for r in result.results if r.name == "support" for v in r.verdicts if not v.ok]
+
+
 def format_text(result: EvalResult) -> str:
     lines = ["PolicyBot eval: " + _counts(result), f"datasets: {', '.join(result.datasets) or '(given in code)'}", ""]
     rows = list(_rows(result))
@@ -89,6 +117,10 @@ def format_text(result: EvalResult) -> str:
         for kind, items in groups.items():
             lines.append(f"  {kind} ({len(items)}):")
             lines += [f"    {case_id}: {reason}" for case_id, reason in items]
+    misses = support_misses(result)
+    if misses:
+        lines += ["", f"Support checker misses ({len(misses)}):"]
+        lines += [f"  {claim_id}: {reason}" for claim_id, reason in misses]
     if result.stale:
         lines += ["", f"Stale cases ({len(result.stale)}), not run: fix them in the dataset:"]
         lines += [f"  {s.case.id}: {s.reason}" for s in result.stale]

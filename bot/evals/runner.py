@@ -16,7 +16,7 @@ from typing import Any
 from ..answer import answer_to_dict
 from ..errors import InvalidQuestionError
 from ..followup import Turn
-from ..phrasing import Phraser, phrased_to_dict
+from ..phrasing import Phraser, dropped_reasons, phrased_to_dict
 from ..pipeline import PolicyBot
 from .dataset import Case
 from .metrics import citation, evidence, faithfulness, latency, phrasing, qualifiers, refusal, retrieval
@@ -108,7 +108,8 @@ def ask(bot: PolicyBot, case: Case, phraser: Phraser | None = None) -> Record:
         if phraser is None:
             answer = answer_to_dict(answered)
         else:
-            answer = phrased_to_dict(phraser.phrase(answered, case.question, history))
+            phrased = phraser.phrase(answered, case.question, history)
+            answer = {**phrased_to_dict(phrased), "dropped_reasons": dropped_reasons(phrased)}
     except InvalidQuestionError as exc:
         answer = refused_record(case.question, exc)
     return {"case": case.to_dict(), "answer": answer, "seconds": time.perf_counter() - began}

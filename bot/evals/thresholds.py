@@ -31,6 +31,8 @@ GATEABLE = (
     "refusal_precision",
     "refusal_recall",
     "false_refusal_rate",
+    "catch_rate",
+    "keep_rate",
 )
 DEFAULT_MIN = {"faithfulness": 1.0, "section_accuracy": 0.95, "evidence": 0.90, "refusal_recall": 0.95}
 DEFAULT_MAX = {"false_refusal_rate": 0.03}

@@ -4,7 +4,9 @@ Only answers in mode ``"llm"`` have generated sentences. For each, the check tru
 reported: the shown ``answer`` text must be exactly the listed sentences followed by the numbered quotes
 (``bot.phrasing.compose``; nothing else generated may be shown), and the sentences are split again and each
 judged again by the same verifier (``bot.support``), with the record's own quotes. ``unsupported_shown``
-counts the sentences that fail; the eval gate holds only when it is 0.
+counts the sentences that fail; the eval gate holds only when it is 0. ``sentences_dropped`` counts the
+generated sentences not shown, and ``dropped:<check>`` how many of them each check dropped first (the record's
+``dropped_reasons``): citation, number, name, link, currency, absolute word, entailment.
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ class PhrasingVerdict(Verdict):
     generated: int
     shown: int
     unsupported: int
+    dropped: tuple[str, ...] = ()
+
+
+# The first words of a checker's reason -> the check that failed (bot.checker, bot.support).
+_CHECKS = (
+    ("cites", "citation"), ("says nothing", "citation"), ("number", "number"), ("name", "name"),
+    ("link", "link"), ("currency", "currency"), ("word", "absolute word"), ("not entailed", "entailment"),
+)  # fmt: skip
+
+
+def check_of(reason: str) -> str:
+    """The check a dropped sentence failed, read from its reason ("other" when unknown)."""
+    return next((check for head, check in _CHECKS if reason.startswith(head)), "other")
 
 
 def _select(records: list[Record]) -> list[tuple[str, dict[str, Any]]]:
@@ -41,11 +56,14 @@ def _judge(case_id: str, answer: dict[str, Any], check: Checker) -> PhrasingVerd
     sentences = [s["text"] for s in answer.get("sentences", [])]
     generated = len(sentences) + int(answer.get("sentences_dropped", 0))
     refused = bool(answer["refused"])
+    dropped = tuple(check_of(r) for r in answer.get("dropped_reasons", []))
     if mode != "llm":
         if sentences:
             reason = f"an extractive answer lists {len(sentences)} generated sentence(s)"
             return PhrasingVerdict(case_id, False, reason, "unsupported sentence", mode, refused, generated, 0, 1)
-        return PhrasingVerdict(case_id, True, "no generated sentence shown", "", mode, refused, generated, 0, 0)
+        return PhrasingVerdict(
+            case_id, True, "no generated sentence shown", "", mode, refused, generated, 0, 0, dropped
+        )
     quotes = [c["quote"] for c in answer["citations"]]
     problems = []
     unsupported = 0
@@ -60,21 +78,27 @@ def _judge(case_id: str, answer: dict[str, Any], check: Checker) -> PhrasingVerd
             problems.append(f"{clip(sentence)!r}: {verdict.reason}")
     shown = len(resplit)
     if problems:
+        reason = "; ".join(problems)
         return PhrasingVerdict(
-            case_id, False, "; ".join(problems), "unsupported sentence", mode, refused, generated, shown, unsupported
+            case_id, False, reason, "unsupported sentence", mode, refused, generated, shown, unsupported, dropped
         )
-    return PhrasingVerdict(
-        case_id, True, f"{shown} generated sentence(s) supported", "", mode, refused, generated, shown, 0
-    )
+    reason = f"{shown} generated sentence(s) supported"
+    return PhrasingVerdict(case_id, True, reason, "", mode, refused, generated, shown, 0, dropped)
 
 
 def _score(verdicts: list[PhrasingVerdict]) -> dict[str, float | None]:
     answered = [v for v in verdicts if not v.refused]
+    by_check: dict[str, float | None] = {}
+    for v in verdicts:
+        for check in v.dropped:
+            by_check[f"dropped:{check}"] = (by_check.get(f"dropped:{check}") or 0.0) + 1.0
     return {
         "unsupported_shown": float(sum(v.unsupported for v in verdicts)),
         "llm_rate": ratio(sum(v.mode == "llm" for v in answered), len(answered)),
         "sentences_generated": float(sum(v.generated for v in verdicts)),
         "sentences_shown": float(sum(v.shown for v in verdicts)),
+        "sentences_dropped": float(sum(v.generated - v.shown for v in verdicts)),
+        **dict(sorted(by_check.items())),
     }
 
 
