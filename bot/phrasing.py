@@ -1,7 +1,8 @@
 """Optional LLM phrasing on top of an extractive answer, every generated sentence checked before it is shown.
 
 The model sees the question, the earlier turns and only the verified quotes, numbered ``[1]..[n]`` in the order
-of ``Answer.citations``. Its text is split into sentences and each is judged by ``bot.support``; unsupported
+of ``Answer.citations``. Its text is split into sentences and each is judged by ``bot.checker`` (the same checker
+as ``python -m bot check-support``: cheap claim gates, then the trained support verifier); unsupported
 sentences are dropped. The quotes are always shown under the sentences that remain. The extractive answer is
 shown unchanged (mode ``"extractive"``) when no model is configured, when the bot refused (refusals are never
 phrased), when the model fails, times out or is rate limited, and when no generated sentence is supported.
@@ -16,12 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .answer import Answer, Citation, answer_to_dict
-from .errors import LLMError, LLMRateLimitError, LLMTimeoutError, ModelUnavailableError
+from .errors import LLMError, LLMRateLimitError, LLMTimeoutError
 from .followup import Turn
-from .support import MIN_OVERLAP, SUPPORT_THRESHOLD, SentenceCheck, check_sentence, split_sentences
+from .support import SentenceCheck, split_sentences
 
 if TYPE_CHECKING:
-    from .rerank import CrossEncoder
     from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,44 +115,33 @@ def phrase(
 
 
 class Phraser:
-    """LLM phrasing for a bot: the writer, the cross-encoder and the thresholds in the constructor, the
-    answer in ``phrase``. Support scores pair each sentence with one quote at a time (batch of one), so a
-    sentence scores the same here, in the eval's re-check and in ``scripts/calibrate_support.py``."""
+    """LLM phrasing for a bot: the writer and the sentence checker in the constructor, the answer in ``phrase``.
+    The checker is ``bot.checker.SupportChecker`` in production, the one the eval's re-check and
+    ``python -m bot check-support`` use, so a sentence gets the same verdict everywhere."""
 
-    def __init__(
-        self,
-        writer: Writer,
-        reranker: CrossEncoder,
-        threshold: float = SUPPORT_THRESHOLD,
-        min_overlap: float = MIN_OVERLAP,
-    ) -> None:
+    def __init__(self, writer: Writer, check: SentenceChecker) -> None:
         self.writer = writer
-        self.reranker = reranker
-        self.threshold = threshold
-        self.min_overlap = min_overlap
+        self.check = check
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Phraser:
-        """The phraser ``BOT_LLM*`` describe, with a cross-encoder of its own (so checking sentences never
-        waits on, or runs inside, the bot's retrieval); ``ModelUnavailableError`` when either is missing."""
-        if not settings.reranker_dir:
-            raise ModelUnavailableError("LLM phrasing needs the cross-encoder to check sentences (BOT_RERANKER_DIR)")
+        """The phraser ``BOT_LLM*`` describe, with a support checker of its own (so checking sentences never
+        waits on the bot's retrieval); ``ModelUnavailableError`` when the model or the verifier is missing."""
+        from .checker import SupportChecker
         from .llm import ChatWriter
-        from .rerank import CrossEncoder
 
-        reranker = CrossEncoder(settings.reranker_dir, threads=settings.model_threads, batch_size=1)
-        reranker.warm_up()
+        checker = SupportChecker.packaged(settings.model_threads, settings.llm_support_threshold)
         writer = ChatWriter.from_settings(settings)
-        return cls(writer, reranker, settings.llm_support_threshold, settings.llm_min_overlap)
-
-    def score(self, sentence: str, passages: list[str]) -> list[float]:
-        return [float(self.reranker.score(sentence, [p])[0]) for p in passages]
-
-    def check(self, sentence: str, quotes: Sequence[str]) -> SentenceCheck:
-        return check_sentence(sentence, quotes, self.score, self.threshold, self.min_overlap)
+        return cls(writer, checker)
 
     def phrase(self, answer: Answer, question: str, history: Sequence[Turn] = ()) -> PhrasedAnswer:
         return phrase(answer, question, history, self.writer, self.check)
+
+
+def dropped_reasons(p: PhrasedAnswer) -> list[str]:
+    """Why each generated sentence that is not shown was dropped (its checker's reason), in order."""
+    shown = {id(s) for s in p.shown}
+    return [s.reason for s in p.sentences if id(s) not in shown]
 
 
 def sentence_to_dict(s: SentenceCheck) -> dict[str, object]:

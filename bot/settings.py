@@ -153,10 +153,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=200, ge=16, le=4096)
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     llm_support_threshold: float = Field(
-        default=5.0, description="Cross-encoder logit a generated sentence needs against its quote (calibrated)."
-    )
-    llm_min_overlap: float = Field(
-        default=0.7, ge=0, le=1, description="Share of a generated sentence's content words found in its quotes."
+        default=0.2, ge=0, le=1, description="P(entailed) a generated sentence needs from the support verifier."
     )
 
     @field_validator("allowed_origins", mode="before")

@@ -1,0 +1,121 @@
+"""Is a sentence entailed by the quotes it cites? The checker every generated sentence passes before it is shown.
+
+Same contract as ``bot.support.check_sentence``: a sentence that cites quotes as ``[1]``, ``[2]``, and the
+numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score). In this order:
+
+1. **citations**: the sentence cites at least one quote, every one of which exists, and says something;
+2. **claims** (``bot.support.unsupported_claims``): every number, name, link, currency sign and absolute word
+   ("only", "always", "must"...) in it occurs in a cited quote: cheap, exact, and never fooled by fluency;
+3. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on synthetic pairs from policy
+   sentences) reads the claim against the cited quotes together and gives P(entailed); the sentence is
+   supported when it reaches ``threshold``. It judges meaning, not overlap: a negation moved, "may" made "will",
+   a party swapped, a condition dropped or added, two true quotes composed into a false claim.
+
+With a ``context`` (``qualifier_context``: the policy's own sentences), the verifier also reads, after each cited
+quote, the sentences right after it in the policy that qualify it (``bot.qualify``: "The preceding does not apply
+to ...") when they are not cited too: a claim citing a rule must not contradict the limit its neighbour sets.
+
+``score`` is that probability (None when an earlier check failed). Word overlap, negation presence and the
+retrieval cross-encoder are not used: they measure topic, not entailment (docs/LLM.md has the figures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from .support import SentenceCheck, cited, strip_citations, unsupported_claims, words
+
+# P(entailed) a sentence needs: chosen on held-out synthetic sections, other policies' synthetic pairs and the
+# hand-written pairs of scripts/data/support_pairs.jsonl, never on an eval set (docs/LLM.md).
+ENTAIL_THRESHOLD = 0.2
+
+# (claim, the cited quotes) -> P(the quotes entail the claim)
+Entailer = Callable[[str, Sequence[str]], float]
+# a quote -> the policy sentences right after it that qualify it (none when it is not a policy sentence)
+Context = Callable[[str], Sequence[str]]
+
+if TYPE_CHECKING:
+    from .policy import Document
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def qualifier_context(documents: Iterable[Document]) -> Context:
+    """A ``Context`` over the policy documents: each sentence's qualifying neighbours (``bot.qualify``)."""
+    from .qualify import qualifiers_of
+
+    table: dict[str, tuple[str, ...]] = {}
+    for doc in documents:
+        for i, sentence in enumerate(doc.sentences):
+            chain = qualifiers_of(doc, i)
+            if chain:
+                table[_key(sentence.text)] = tuple(" ".join(doc.sentences[j].text.split()) for j in chain)
+    return lambda quote: table.get(_key(quote), ())
+
+
+def with_context(sources: Sequence[str], context: Context | None) -> list[str]:
+    """The cited quotes, each followed by its qualifiers that are not cited already."""
+    premise = list(sources)
+    if context is None:
+        return premise
+    cited_keys = {_key(q) for q in sources}
+    for quote in sources:
+        for extra in context(quote):
+            if _key(extra) not in cited_keys and extra not in premise:
+                premise.insert(premise.index(quote) + 1, extra)
+    return premise
+
+
+def check_entailed(
+    sentence: str, quotes: Sequence[str], entail: Entailer, threshold: float, context: Context | None = None
+) -> SentenceCheck:
+    """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``)."""
+    text = " ".join(sentence.split())
+    numbers = cited(text)
+    if not numbers:
+        return SentenceCheck(text, numbers, False, None, "cites no quote")
+    missing = [n for n in numbers if not 1 <= n <= len(quotes)]
+    if missing:
+        return SentenceCheck(text, numbers, False, None, f"cites [{missing[0]}], which is not one of the quotes")
+    claim = strip_citations(text)
+    if not words(claim):
+        return SentenceCheck(text, numbers, False, None, "says nothing but citations")
+    sources = [quotes[n - 1] for n in numbers]
+    problems = unsupported_claims(claim, sources)
+    if problems:
+        return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
+    probability = round(float(entail(claim, with_context(sources, context))), 4)
+    if probability < threshold:
+        return SentenceCheck(
+            text, numbers, False, probability, f"not entailed by the cited quotes (p={probability:.2f} < {threshold:g})"
+        )
+    return SentenceCheck(text, numbers, True, probability, "supported")
+
+
+class SupportChecker:
+    """The checker with its verifier and threshold in the constructor, the sentence in ``check``."""
+
+    def __init__(self, entail: Entailer, threshold: float = ENTAIL_THRESHOLD, context: Context | None = None) -> None:
+        self.entail = entail
+        self.threshold = threshold
+        self.context = context
+
+    @classmethod
+    def packaged(
+        cls, threads: int = 1, threshold: float = ENTAIL_THRESHOLD, context: Context | None = None
+    ) -> SupportChecker:
+        """The checker with the verifier shipped in ``bot/data/verifier/``, loaded now."""
+        from .verifier import Verifier
+
+        verifier = Verifier(threads=threads)
+        verifier.warm_up()
+        return cls(verifier.probability, threshold, context)
+
+    def __call__(self, sentence: str, quotes: Sequence[str]) -> SentenceCheck:
+        return self.check(sentence, quotes)
+
+    def check(self, sentence: str, quotes: Sequence[str]) -> SentenceCheck:
+        return check_entailed(sentence, quotes, self.entail, self.threshold, self.context)
