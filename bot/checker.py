@@ -6,7 +6,9 @@ numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score
 1. **citations**: the sentence cites at least one quote, every one of which exists, and says something;
 2. **claims** (``bot.support.unsupported_claims``): every number, name, link, currency sign and absolute word
    ("only", "always", "must"...) in it occurs in a cited quote: cheap, exact, and never fooled by fluency;
-3. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on synthetic pairs from policy
+3. **polarity**: a claim with a negation ("not", "never", "n't", "without"...) needs a cited quote with one, a
+   claim without needs a quote without (a leading "Yes," / "No," answers a question and does not count);
+4. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on synthetic pairs from policy
    sentences) reads the claim against the cited quotes together and gives P(entailed); the sentence is
    supported when it reaches ``threshold``. It judges meaning, not overlap: a negation moved, "may" made "will",
    a party swapped, a condition dropped or added, two true quotes composed into a false claim.
@@ -24,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .support import SentenceCheck, cited, strip_citations, unsupported_claims, words
+from .claim_features import strip_answer_word
+from .support import SentenceCheck, cited, has_negation, strip_citations, unsupported_claims, words
 
 # P(entailed) a sentence needs: chosen on held-out synthetic sections, other policies' synthetic pairs and the
 # hand-written pairs of scripts/data/support_pairs.jsonl, never on an eval set (docs/LLM.md).
@@ -87,6 +90,10 @@ def check_entailed(
     problems = unsupported_claims(claim, sources)
     if problems:
         return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
+    negated = has_negation(strip_answer_word(claim))
+    if not any(has_negation(q) == negated for q in sources):
+        side = "a negation" if negated else "no negation"
+        return SentenceCheck(text, numbers, False, None, f"has {side}, unlike the cited quotes")
     probability = round(float(entail(claim, with_context(sources, context))), 4)
     if probability < threshold:
         return SentenceCheck(

@@ -54,10 +54,15 @@ def _conditions(text: str) -> set[str]:
 _ANSWER_WORD = re.compile(r"^\s*(?:yes|no)\b[,.!:;]*\s*", re.I)
 
 
+def strip_answer_word(claim: str) -> str:
+    """The claim without a leading "Yes," or "No," (an answer to a question, not part of what is claimed)."""
+    return _ANSWER_WORD.sub("", claim)
+
+
 def features(claim: str, quotes: Sequence[str]) -> list[float]:
     """The values of ``NAMES`` for a claim (citations removed) and its cited quotes. A leading "Yes," or "No,"
     answers a question; it is not part of the claim."""
-    claim = _ANSWER_WORD.sub("", claim)
+    claim = strip_answer_word(claim)
     premise = " ".join(quotes)
     mine, theirs = _lower_words(claim), set(_lower_words(premise))
     neg_c, neg_p = _negations(claim), _negations(premise)

@@ -174,13 +174,13 @@ def has_negation(text: str) -> bool:
 
 def names_in(sentence: str) -> list[str]:
     """Capitalised words that may be names: every one after the first word, and the first unless it is a
-    common sentence opener (or an adverb in -ly). "I" is not a name."""
+    common sentence opener, an adverb in -ly or a gerund in -ing ("Disabling cookies..."). "I" is not a name."""
     found = []
     for i, word in enumerate(words(sentence)):
         if not word[0].isupper() or word == "I":
             continue
         base = re.sub(r"'s$", "", word)
-        if i == 0 and (base.lower() in STARTERS or base.lower().endswith("ly")):
+        if i == 0 and (base.lower() in STARTERS or base.lower().endswith(("ly", "ing"))):
             continue
         found.append(base)
     return found

@@ -1,6 +1,6 @@
-"""Measure each part of the support checker on labelled pairs: the claim gates, the cross-encoder alone, the feature
-model alone, the lower of the two (the verifier's probability), and the whole checker (gates, then that probability
-at the threshold).
+"""Measure each part of the support checker on labelled pairs: the claim and polarity gates, the cross-encoder
+alone, the feature model alone, the lower of the two (the verifier's probability), and the whole checker
+(``bot.checker.check_entailed``: the gates, then that probability at the threshold).
 
 Pairs files in the form of ``scripts/verifier_data.py`` (or ``scripts/data/support_pairs.jsonl``); with
 ``--holdout``, only the groups ``scripts/train_verifier.py`` held out of that file (same seed, same share)::
@@ -23,8 +23,9 @@ for path in (HERE, HERE.parent):
 
 from train_verifier import read_pairs, split_groups  # noqa: E402
 
-from bot.checker import ENTAIL_THRESHOLD  # noqa: E402
-from bot.support import unsupported_claims  # noqa: E402
+from bot.checker import ENTAIL_THRESHOLD, check_entailed  # noqa: E402
+from bot.claim_features import strip_answer_word  # noqa: E402
+from bot.support import has_negation, unsupported_claims  # noqa: E402
 from bot.verifier import VERIFIER_DIR, Verifier  # noqa: E402
 
 
@@ -36,11 +37,20 @@ def rates(rows: list[dict[str, Any]], kept: list[bool]) -> dict[str, float]:
 
 def measure(name: str, rows: list[dict[str, Any]], verifier: Verifier, threshold: float) -> dict[str, Any]:
     parts = [verifier.parts(r["claim"], r["quotes"]) for r in rows]
-    gate = [not unsupported_claims(r["claim"], r["quotes"]) for r in rows]
+    gate = [
+        not unsupported_claims(r["claim"], r["quotes"])
+        and any(has_negation(q) == has_negation(strip_answer_word(r["claim"])) for q in r["quotes"])
+        for r in rows
+    ]
     lower = [min(a, b) for a, b in parts]
+    checker = [
+        check_entailed(f"{r['claim']} " + "".join(f"[{i}]" for i in range(1, len(r["quotes"]) + 1)), r["quotes"],
+                       verifier.probability, threshold).supported
+        for r in rows
+    ]  # fmt: skip
     by_kind: dict[str, list[int]] = {}
-    for r, g, m in zip(rows, gate, lower, strict=True):
-        by_kind.setdefault(r["kind"], []).append(int((g and m >= threshold) == (r["label"] == 1)))
+    for r, kept in zip(rows, checker, strict=True):
+        by_kind.setdefault(r["kind"], []).append(int(kept == (r["label"] == 1)))
     return {
         "set": name,
         "pairs": len(rows),
@@ -48,7 +58,7 @@ def measure(name: str, rows: list[dict[str, Any]], verifier: Verifier, threshold
         "cross-encoder alone": rates(rows, [a >= threshold for a, _ in parts]),
         "features alone": rates(rows, [b >= threshold for _, b in parts]),
         "lower of the two": rates(rows, [m >= threshold for m in lower]),
-        "checker (gates + lower)": rates(rows, [g and m >= threshold for g, m in zip(gate, lower, strict=True)]),
+        "checker": rates(rows, checker),
         "by_kind": {k: round(sum(v) / len(v), 2) for k, v in sorted(by_kind.items())},
     }
 

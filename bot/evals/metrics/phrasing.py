@@ -6,7 +6,7 @@ reported: the shown ``answer`` text must be exactly the listed sentences followe
 judged again by the same verifier (``bot.support``), with the record's own quotes. ``unsupported_shown``
 counts the sentences that fail; the eval gate holds only when it is 0. ``sentences_dropped`` counts the
 generated sentences not shown, and ``dropped:<check>`` how many of them each check dropped first (the record's
-``dropped_reasons``): citation, number, name, link, currency, absolute word, entailment.
+``dropped_reasons``): citation, number, name, link, currency, absolute word, polarity, entailment.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ class PhrasingVerdict(Verdict):
 # The first words of a checker's reason -> the check that failed (bot.checker, bot.support).
 _CHECKS = (
     ("cites", "citation"), ("says nothing", "citation"), ("number", "number"), ("name", "name"),
-    ("link", "link"), ("currency", "currency"), ("word", "absolute word"), ("not entailed", "entailment"),
+    ("link", "link"), ("currency", "currency"), ("word", "absolute word"), ("has", "polarity"),
+    ("not entailed", "entailment"),
 )  # fmt: skip
 
 
