@@ -42,9 +42,16 @@ reliability: install postgres ## The issue-6 suite alone; figures in artifacts/r
 audit: install ## pip-audit; says NOT AUDITED (exit 0) when the advisory database is unreachable
 	$(PY) scripts/audit.py
 
-bench: install ## Speed next to a floor and a LangChain peer (docs/PERFORMANCE.md); loopback only, ~5 min
+BENCH_STAMP := $(VENV)/.bench-installed
+
+# the LangChain peers of `bench` (and the test that they read our cross-encoder); langchain-huggingface --no-deps:
+# it pins huggingface-hub<2, which would downgrade ours
+$(BENCH_STAMP): $(STAMP)
 	$(PIP) install -q -e ".[bench]"
 	$(PIP) install -q --no-deps langchain-huggingface==1.2.3
+	touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP) ## Speed next to a floor and a LangChain peer (docs/PERFORMANCE.md); loopback only, ~5 min
 	$(PY) -m bot bench
 
 run: index ## Install, build the index and serve everything on http://127.0.0.1:8000/
@@ -60,7 +67,7 @@ lint: install ## ruff check + format check
 typecheck: install ## mypy
 	$(PY) -m mypy
 
-pytest: install browser postgres redis ## Unit and integration tests (real models, real index)
+pytest: install browser postgres redis $(BENCH_STAMP) ## Unit and integration tests (real models, real index)
 	$(PY) -m pytest
 
 BENCH ?= ../shared/benchmarks

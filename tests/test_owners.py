@@ -86,7 +86,7 @@ def test_a_scoped_question_quotes_only_its_document(two_owners: PolicyBot, quest
 
 
 def test_a_refusal_points_to_the_address_of_the_owner_asked_about(two_owners: PolicyBot) -> None:
-    answer = two_owners.ask("What's the capital of Australia?", document=BRIGHTWATER)
+    answer = two_owners.ask("Could you suggest a good recipe for banana bread?", document=BRIGHTWATER)
     assert answer.refused
     assert "14 Harbour Quay" in answer.answer
     assert "Infrascale" not in answer.answer
