@@ -65,3 +65,38 @@ def test_a_failing_gate_exits_1_and_lists_the_case(tmp_path: Path, env: dict[str
     assert result.exit_code == 1, result.output
     assert "FAILED: " in result.stdout
     assert "    weather: " in result.stdout
+
+
+# -- support sets: the support checker's catch and keep rate ----------------------------------------------------
+ADULTS = "You must be over the age of 18 to use the Sites."
+SUPPORT = [
+    {"id": "s-kept", "quotes": [ADULTS], "sentence": "You must be over 18 to use the Sites [1].", "label": "faithful"},
+    {"id": "s-age", "quotes": [ADULTS], "sentence": "Anyone over 16 may use the Sites [1].", "label": "unfaithful"},
+    {"id": "s-none", "quotes": [ADULTS], "sentence": "Age limits apply.", "label": "unfaithful", "kind": "x"},
+]
+
+
+def test_a_support_set_is_scored_gated_and_its_misses_listed(tmp_path: Path, env: dict[str, str]) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", SMALL_CASES[:1])
+    claims = write_jsonl(tmp_path / "faithfulness.jsonl", SUPPORT)
+    gate = tmp_path / "t.toml"
+    gate.write_text("[min]\ncatch_rate = 1.0\nkeep_rate = 1.0\n", encoding="utf-8")
+    args = ["eval", "--dataset", str(data), "--support-set", str(claims), "--thresholds", str(gate)]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(
+        line.split() == [*"support checker: unfaithful sentences dropped 1.000 >= 1 ok".split()] for line in lines
+    )
+    assert any(line.split() == [*"support checker: faithful sentences kept 1.000 >= 1 ok".split()] for line in lines)
+    sealed = CliRunner().invoke(cli, [*args, "--sealed"], env=env)
+    assert sealed.exit_code == 0, sealed.output
+    assert "s-age" not in sealed.stdout and "Anyone" not in sealed.stdout
+
+
+def test_a_support_set_line_without_a_label_exits_2(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", SMALL_CASES[:1])
+    claims = write_jsonl(tmp_path / "f.jsonl", [{**SUPPORT[0], "label": "probably"}])
+    result = CliRunner().invoke(cli, ["eval", "--dataset", str(data), "--support-set", str(claims)])
+    assert result.exit_code == 2
+    assert f'{claims}:1: "label" must be one of faithful, unfaithful' in result.output

@@ -12,7 +12,7 @@ import pytest
 from bot.claims import Claim, ClaimsFileError
 from bot.evals.runner import EvalResult
 from bot.evals.support_set import _judge, _score, default_paths, evaluate, load, with_support
-from bot.evals.thresholds import Thresholds
+from bot.evals.thresholds import Thresholds, check
 from bot.support import SentenceCheck
 
 QUOTE = "We keep your drafts for 30 days."
@@ -41,8 +41,9 @@ def test_catch_and_keep_rates_count_each_label_apart() -> None:
 
 
 def test_the_rates_are_gated_with_the_other_metrics() -> None:
-    base = EvalResult(("golden.jsonl",), (), (), {"faithfulness": 1.0}, (), ())
     gate = Thresholds({"catch_rate": 0.5, "keep_rate": 0.9}, {})
+    before = tuple(check(gate, {"faithfulness": 1.0}))  # what run_eval checked: no value yet, so both hold
+    base = EvalResult(("golden.jsonl",), (), (), {"faithfulness": 1.0}, before, ())
     result = with_support(base, evaluate(CLAIMS, says_no_to_never), gate)
     assert result.metrics["catch_rate"] == 0.5
     assert {c.metric: c.ok for c in result.checks} == {"catch_rate": True, "keep_rate": False}

@@ -82,7 +82,9 @@ def evaluate(claims: Sequence[Claim], check: Checker) -> MetricResult:
 
 
 def with_support(result: EvalResult, support: MetricResult, thresholds: Thresholds) -> EvalResult:
-    """``result`` with the support set's metrics, its verdicts and the gates of ``catch_rate`` and ``keep_rate``."""
+    """``result`` with the support set's metrics, its verdicts and the gates of ``catch_rate`` and ``keep_rate``
+    (which replace the ones the run checked before these metrics had a value)."""
     metrics = {**result.metrics, **support.values}
+    kept = tuple(c for c in result.checks if c.metric not in METRICS)
     gated = tuple(c for c in check(thresholds, metrics) if c.metric in METRICS)
-    return replace(result, metrics=metrics, checks=result.checks + gated, results=(*result.results, support))
+    return replace(result, metrics=metrics, checks=kept + gated, results=(*result.results, support))
