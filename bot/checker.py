@@ -7,7 +7,8 @@ numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score
 2. **claims** (``bot.support.unsupported_claims``): every number, name, link, currency sign and absolute word
    ("only", "always", "must"...) in it occurs in a cited quote: cheap, exact, and never fooled by fluency;
 3. **polarity**: a claim with a negation ("not", "never", "n't", "without"...) needs a cited quote with one, a
-   claim without needs a quote without (a leading "Yes," / "No," answers a question and does not count);
+   claim without needs a quote without (a leading "Yes," / "No," answers a question, and "without limitation",
+   "not limited to" negate nothing: neither counts);
 4. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on synthetic pairs from policy
    sentences) reads the claim against the cited quotes together and gives P(entailed); the sentence is
    supported when it reaches ``threshold``. It judges meaning, not overlap: a negation moved, "may" made "will",
@@ -23,11 +24,12 @@ retrieval cross-encoder are not used: they measure topic, not entailment (docs/L
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .claim_features import strip_answer_word
-from .support import SentenceCheck, cited, has_negation, strip_citations, unsupported_claims, words
+from .support import SentenceCheck, cited, claim_parts, has_negation, strip_citations, unsupported_claims, words
 
 # P(entailed) a sentence needs: chosen on held-out synthetic sections, other policies' synthetic pairs and the
 # hand-written pairs of scripts/data/support_pairs.jsonl, never on an eval set (docs/LLM.md).
@@ -40,6 +42,30 @@ Context = Callable[[str], Sequence[str]]
 
 if TYPE_CHECKING:
     from .policy import Document
+
+
+# Phrases with a negation word that negate nothing: "including, without limitation, ...", "but not limited to".
+_IDIOMS = re.compile(r"\b(?:without limitation|(?:but )?not limited to|without limiting)\b", re.I)
+
+
+def _without_idioms(text: str) -> str:
+    return _IDIOMS.sub(" ", text)
+
+
+def _polarity_disagrees(text: str, claim: str, quotes: Sequence[str]) -> str:
+    """Why the claim's negation disagrees with its quotes ("" when it agrees). A sentence that cites different
+    quotes in different places ("A [1], and B [2].") is read part by part, each against its own quotes."""
+    parts = claim_parts(text)
+    if len(parts) < 2:
+        parts = [(claim, cited(text))]
+    for part, numbers in parts:
+        negated = has_negation(_without_idioms(strip_answer_word(part)))
+        own = [quotes[n - 1] for n in numbers if 1 <= n <= len(quotes)]
+        if own and not any(has_negation(_without_idioms(q)) == negated for q in own):
+            side = "a negation" if negated else "no negation"
+            where = "" if len(parts) == 1 else f" (the part citing [{numbers[0]}])"
+            return f"has {side}, unlike the cited quotes{where}"
+    return ""
 
 
 def _key(text: str) -> str:
@@ -90,10 +116,9 @@ def check_entailed(
     problems = unsupported_claims(claim, sources)
     if problems:
         return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
-    negated = has_negation(strip_answer_word(claim))
-    if not any(has_negation(q) == negated for q in sources):
-        side = "a negation" if negated else "no negation"
-        return SentenceCheck(text, numbers, False, None, f"has {side}, unlike the cited quotes")
+    disagreeing = _polarity_disagrees(text, claim, quotes)
+    if disagreeing:
+        return SentenceCheck(text, numbers, False, None, disagreeing)
     probability = round(float(entail(claim, with_context(sources, context))), 4)
     if probability < threshold:
         return SentenceCheck(

@@ -20,7 +20,7 @@ from .support import NEGATIONS, PARTY_TERMS, content_words, words
 NAMES = (
     "negation_differs", "claim_negated_more", "stronger_modal", "weaker_modal", "new_universal",
     "dropped_condition", "added_condition", "new_party", "new_content", "new_content_count", "claim_longer",
-    "claim_words",
+    "claim_words", "subject_differs",
 )  # fmt: skip
 
 CERTAIN = frozenset("will shall must always never cannot guarantee guarantees guaranteed ensure ensures".split())
@@ -31,6 +31,8 @@ CONDITIONS = (
     "when", "where", "without your", "with your consent", "to the extent", "other than", "in the event",
     "under conditions", "as required", "as permitted", "notwithstanding",
 )  # fmt: skip
+WRITER = frozenset("we us our ours company".split())
+READER = frozenset("you your yours user users".split())
 PARTIES = frozenset(
     """advertisers advertiser brokers broker affiliates affiliate partners partner government agencies police
     employees contractors vendors providers insurers researchers public children parents third parties buyers
@@ -44,6 +46,18 @@ def _lower_words(text: str) -> list[str]:
 
 def _negations(text: str) -> int:
     return sum(w in NEGATIONS or w.endswith("n't") for w in _lower_words(text))
+
+
+def _first_party(text: str) -> str:
+    """Who a sentence is first about: "writer" (we, the Company), "reader" (you, users), "third", or ""."""
+    for w in _lower_words(text):
+        if w in WRITER:
+            return "writer"
+        if w in READER:
+            return "reader"
+        if w in PARTIES:
+            return "third"
+    return ""
 
 
 def _conditions(text: str) -> set[str]:
@@ -75,6 +89,8 @@ def features(claim: str, quotes: Sequence[str]) -> list[float]:
     stems = content_words(claim)
     known = set(content_words(premise)) | set(content_words(" ".join(PARTY_TERMS)))
     novel = [w for w in stems if w not in known]
+    subject = _first_party(claim)
+    subjects = {_first_party(q) for q in quotes}
     return [
         float((neg_c > 0) != (neg_p > 0)),
         float(neg_c > neg_p),
@@ -88,6 +104,7 @@ def features(claim: str, quotes: Sequence[str]) -> list[float]:
         min(len(novel), 6) / 6,
         float(len(mine) > len(_lower_words(premise))),
         min(len(mine), 60) / 60,
+        float(bool(subject) and "" not in subjects and subject not in subjects),
     ]
 
 

@@ -45,8 +45,9 @@ _LINK = re.compile(
 )
 _CURRENCY = {"$": ("$", "dollar", "usd"), "€": ("€", "euro", "eur"), "£": ("£", "pound", "gbp"), "¥": ("¥", "yen")}
 
+# "one" is left out: far more often a pronoun or determiner ("one purpose", "no one") than a number.
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "million": 10**6,
@@ -55,6 +56,8 @@ NUMBER_WORDS = {
 NEGATIONS = frozenset("not no never none nor neither nobody nothing nowhere cannot can't without unable".split())
 # Absolute words: "we use it only for...", "you must..." where the quote says "generally" or "may".
 ABSOLUTES = frozenset("only always all every solely exclusively guarantee guarantees guaranteed must".split())
+# Absolute words that say the same: "only" is supported by a quote that says "solely".
+SAME_ABSOLUTE = (frozenset({"only", "solely", "exclusively"}), frozenset({"guarantee", "guarantees", "guaranteed"}))
 # Words for the parties and the document: a paraphrase may say "the Company" where the quote says "we".
 PARTY_TERMS = frozenset(
     """
@@ -79,7 +82,8 @@ STARTERS = frozenset(
     yes no not also and but or so if when where while whether which who what how why as at by for from in
     into of on to with without under over after before about per unless until although though because since
     however additionally furthermore moreover therefore thus instead otherwise still then here both each every
-    any all some many most such only even just overall please note according
+    any all some many most such only even just overall please note according one someone somebody anyone anybody
+    everyone everybody nobody whoever whatever wherever whenever whichever
     """.split()
 )
 
@@ -146,6 +150,25 @@ def cited(sentence: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(numbers))
 
 
+def claim_parts(sentence: str) -> list[tuple[str, tuple[int, ...]]]:
+    """The parts of a sentence that cite quotes in different places, each with the numbers it cites:
+    "A [1], and B [2]." -> [("A", (1,)), (", and B", (2,))]. Text after the last marker joins the last part."""
+    parts: list[tuple[str, tuple[int, ...]]] = []
+    start = 0
+    for match in _CITATION.finditer(sentence):
+        text = sentence[start : match.start()]
+        numbers = tuple(int(n) for n in re.findall(r"\d+", match.group(1)))
+        if re.search(r"\w", text):
+            parts.append((text.strip(), numbers))
+        elif parts:  # "[1][2]": both markers cite the part before
+            parts[-1] = (parts[-1][0], parts[-1][1] + numbers)
+        start = match.end()
+    tail = sentence[start:]
+    if parts and re.search(r"\w", tail):
+        parts[-1] = (f"{parts[-1][0]} {tail.strip()}", parts[-1][1])
+    return parts
+
+
 def strip_citations(sentence: str) -> str:
     """The sentence without its ``[n]`` markers (what is scored against the quotes)."""
     text = _CITATION.sub("", sentence)
@@ -172,18 +195,43 @@ def has_negation(text: str) -> bool:
     return any(w.lower() in NEGATIONS or w.lower().endswith("n't") for w in words(text))
 
 
-def names_in(sentence: str) -> list[str]:
+def names_in(sentence: str, quotes: Sequence[str] = ()) -> list[str]:
     """Capitalised words that may be names: every one after the first word, and the first unless it is a
-    common sentence opener, an adverb in -ly or a gerund in -ing ("Disabling cookies..."). "I" is not a name."""
+    common sentence opener, an adverb in -ly, a gerund in -ing ("Disabling cookies..."), a contraction ("Don't",
+    "We're") or a word the quotes use in another form ("Disputes" for "dispute"). "I" is not a name."""
     found = []
-    for i, word in enumerate(words(sentence)):
-        if not word[0].isupper() or word == "I":
-            continue
-        base = re.sub(r"'s$", "", word)
-        if i == 0 and (base.lower() in STARTERS or base.lower().endswith(("ly", "ing"))):
-            continue
-        found.append(base)
+    stems = set(content_words(" ".join(quotes)))
+    for piece in re.split(r"(?<=[?!])\s+|(?<=[a-z]\.)\s+", sentence):  # "Don't like them? Switch them off."
+        for i, word in enumerate(words(piece)):
+            if not word[0].isupper() or word == "I":
+                continue
+            base = re.sub(r"'s$", "", word)
+            if i == 0 and _ordinary_opener(base, stems):
+                continue
+            found.append(base)
     return found
+
+
+def _ordinary_opener(word: str, stems: set[str]) -> bool:
+    head = word.lower().split("'")[0]
+    if head in STARTERS or word.lower().endswith(("ly", "ing", "n't")) or "'" in word:
+        return True
+    return bool(content_words(word)) and content_words(word)[0] in stems
+
+
+def acronyms_in(text: str) -> list[str]:
+    """Dotted abbreviations ("U.S.", "E.U.") as their letters: "US", "EU"."""
+    return [m.group().replace(".", "") for m in re.finditer(r"\b(?:[A-Z]\.){2,}", text)]
+
+
+def _initials(text: str) -> set[str]:
+    """The initials of every run of two to four capitalised words: "United States" -> "US"."""
+    caps = re.findall(r"\b[A-Z][a-z]+(?:[\s-]+[A-Z][a-z]+){1,3}", text)
+    out = set()
+    for run in caps:
+        parts = re.split(r"[\s-]+", run)
+        out |= {"".join(p[0] for p in parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -217,10 +265,14 @@ def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
     """The numbers, names, currency signs, links and absolute words of ``sentence`` that no quote in ``quotes`` has."""
     text = " ".join(quotes)
     problems = [f"number {n}" for n in sorted(numbers_in(sentence) - numbers_in(text))]
+    spelled = set(acronyms_in(sentence))
+    known = _initials(text) | set(acronyms_in(text))
+    problems += [f"name {a!r}" for a in sorted(spelled) if a not in known and not _occurs(a, text)]
+    dotted = {c for a in spelled for c in a}  # the letters of "U.S." are not names of their own
     problems += [
         f"name {n!r}"
-        for n in dict.fromkeys(names_in(sentence))
-        if n.lower() not in PARTY_TERMS and not _occurs(n, text)
+        for n in dict.fromkeys(names_in(sentence, quotes))
+        if n.lower() not in PARTY_TERMS and not _occurs(n, text) and not (len(n) == 1 and n in dotted)
     ]
     for sign, spellings in _CURRENCY.items():
         if sign in sentence and not any(s in _fold(text) for s in spellings):
@@ -233,7 +285,7 @@ def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
     problems += [
         f"word {w!r}"
         for w in dict.fromkeys(w.lower() for w in words(sentence) if w.lower() in ABSOLUTES)
-        if not _occurs(w, text)
+        if not any(_occurs(same, text) for same in next((g for g in SAME_ABSOLUTE if w in g), frozenset({w})))
     ]
     return problems
 

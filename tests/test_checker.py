@@ -94,6 +94,28 @@ def test_a_paraphrase_that_drops_the_quotes_negation_is_dropped_too(checker: Sup
     assert not verdict.supported and verdict.reason == "has no negation, unlike the cited quotes"
 
 
+def test_each_part_of_a_sentence_is_held_to_its_own_quotes_negation() -> None:
+    sentence = "We may share your personal information with service providers [6], and it is sold to them [3]."
+    verdict = check_entailed(sentence, QUOTES, lambda claim, quotes: 0.9, 0.2)
+    assert verdict.reason == "has no negation, unlike the cited quotes (the part citing [3])"
+
+
+def test_ordinary_words_are_not_taken_for_names_or_negations() -> None:
+    def sure(claim: str, quotes: Sequence[str]) -> float:
+        return 0.9
+
+    providers = ["These providers may include (without limitation) auditors and hosting firms."]
+    assert check_entailed("Hosting firms may be among these providers [1].", providers, sure, 0.2).supported
+    us = ["Your data may be stored in the United States."]
+    assert check_entailed("Your data may be kept in the U.S. [1].", us, sure, 0.2).supported
+    assert "name 'UK'" in check_entailed("Your data may be kept in the U.K. [1].", us, sure, 0.2).reason
+    cookies = ["You can disable cookies in your browser."]
+    assert check_entailed("Don't like cookies? Disable them in your browser [1].", cookies, sure, 0.2).reason == (
+        "has a negation, unlike the cited quotes"
+    )  # not a name; the polarity gate is the conservative one (docs/LLM.md)
+    assert check_entailed("Someone may switch cookies off in the browser [1].", cookies, sure, 0.2).supported
+
+
 def test_the_cheap_gates_answer_before_the_model() -> None:
     def never(claim: str, quotes: Sequence[str]) -> float:
         raise AssertionError("the verifier should not be asked")
