@@ -1,6 +1,7 @@
 """No eval question leaks into the code, the tests or an example bank.
 
-Eval questions are the ``question`` of every case in ``evals/datasets/*.jsonl`` and ``evals/sealed/*.jsonl``. A
+Eval questions are the ``question`` of every case in ``evals/datasets/*.jsonl`` and ``evals/sealed/*.jsonl``, and
+the ``sentence`` of every item of a support set (``faithfulness*.jsonl``: sentences the support checker judges). A
 question is leaked into a code or data file (``bot/``, ``tests/*.py``) when its normalised text (``normalise``:
 case, quotes, punctuation and spacing folded), for a question of at least ``MIN_WORDS`` words, occurs in the
 normalised file on word boundaries; into a bank (``corpus/*.examples.jsonl``) when a bank question normalises to
@@ -43,7 +44,7 @@ class Case:
 
 
 def _cases() -> list[tuple[Case, str]]:
-    """(case, its raw question) for every eval case with a question."""
+    """(case, its raw question or sentence) for every eval case with one."""
     out: list[tuple[Case, str]] = []
     for folder in EVAL_SETS:
         for path in sorted((ROOT / folder).glob("*.jsonl")):
@@ -52,7 +53,7 @@ def _cases() -> list[tuple[Case, str]]:
                 if not line.strip():
                     continue
                 data = json.loads(line)
-                raw = data.get("question")
+                raw = data.get("question", data.get("sentence"))
                 if isinstance(raw, str) and normalise(raw):
                     out.append((Case(rel, str(data.get("id", f"line {n}")), normalise(raw)), raw))
     return out
