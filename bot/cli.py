@@ -411,8 +411,11 @@ def policyqa_command(data_dir: Path, out: Path, limit: int | None, as_json: bool
 @cli.command()
 @click.option("--host", default=None, help="Interface to listen on. Default: BOT_HOST or 127.0.0.1.")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port. Default: BOT_PORT or 8000.")
+@click.option(
+    "--corpus", "corpus", multiple=True, type=click.Path(path_type=Path), help="Policy file or folder (repeatable)."
+)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes. Default: BOT_WORKERS or 1.")
-def serve(host: str | None, port: int | None, workers: int | None) -> None:
+def serve(host: str | None, port: int | None, corpus: tuple[Path, ...], workers: int | None) -> None:
     """Serve the web API, the chat widget, the policy page and the agent console.
 
     Pages: / (demo site with the widget), /policy, /docs (API), /agent (console; needs
@@ -423,11 +426,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
         BOT_AGENT_PASSWORD=change-me python -m bot serve --port 8000
 
+        python -m bot serve --corpus corpus/ --corpus partners/acme-privacy.md
+
         python -m bot serve --workers $(nproc)
     """
     from .serve.run import run
 
-    settings = _settings(host=host, port=port, workers=workers)
+    settings = _settings(host=host, port=port, corpus=corpus, workers=workers)
     click.echo(f"PolicyBot on http://{settings.host}:{settings.port}/ (loading the index and models...)", err=True)
     run(settings)
 
