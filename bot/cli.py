@@ -268,8 +268,6 @@ def eval_command(
     """
     from .evals import load_cases, load_thresholds, run_eval
     from .evals.dataset import default_paths
-    from .evals.report import format_markdown, format_sealed, format_text, section_by_tag
-    from .evals.runner import result_to_dict
     from .evals.support_set import default_paths as default_support_sets
     from .phrasing import Phraser
     from .pipeline import PolicyBot
@@ -298,6 +296,15 @@ def eval_command(
     except BotError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    _print_eval(result, gate, sealed, report, as_json)
+    sys.exit(0 if result.passed else 1)
+
+
+def _print_eval(result: Any, gate: Any, sealed: bool, report: Path | None, as_json: bool) -> None:
+    """An eval result as text or JSON (and a markdown report); a sealed one in aggregate only, never its cases."""
+    from .evals.report import format_markdown, format_sealed, format_text, section_by_tag
+    from .evals.runner import result_to_dict
+
     if sealed:
         if as_json:
             data = result_to_dict(result, gate)
@@ -306,7 +313,7 @@ def eval_command(
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             click.echo(format_sealed(result))
-        sys.exit(0 if result.passed else 1)
+        return
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(format_markdown(result), encoding="utf-8")
@@ -314,7 +321,6 @@ def eval_command(
         click.echo(json.dumps(result_to_dict(result, gate), indent=2, ensure_ascii=False))
     else:
         click.echo(format_text(result))
-    sys.exit(0 if result.passed else 1)
 
 
 def _with_support_sets(result: Any, paths: list[Path], gate: Any, settings: Any) -> Any:
