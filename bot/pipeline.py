@@ -19,6 +19,7 @@ from .domain import DomainClassifier
 from .embedding import Embedder
 from .errors import UnknownDocumentError
 from .examples import normalise
+from .expand import neutral
 from .followup import Turn
 from .index import BuildReport, LoadedIndex
 from .lifecycle import IndexLifecycle, names_of
@@ -143,7 +144,7 @@ class PolicyBot:
         """The best chunks for ``query`` (of ``document`` only, when given), without answering."""
         a = self.answerer
         scope = None if document is None else frozenset(self.owner_of(document).sources)
-        return a.retriever.run(a.prepare(query), top_k or self.settings.top_k, scope=scope)
+        return a.retriever.run(neutral(query, a.names), top_k or self.settings.top_k, scope=scope)
 
     def owner_of(self, document: str) -> Owner:
         """The owner of the document cited as ``document``; ``UnknownDocumentError`` naming the known ones."""
