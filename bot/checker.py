@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .claim_features import strip_answer_word
-from .support import SentenceCheck, cited, claim_parts, has_negation, strip_citations, unsupported_claims, words
+from .support import SentenceCheck, cheap_gates, cited, claim_parts, has_negation
 
 # P(entailed) a sentence needs: chosen on held-out synthetic sections, other policies' synthetic pairs and the
 # hand-written pairs of scripts/data/support_pairs.jsonl, never on an eval set (docs/LLM.md).
@@ -102,20 +102,10 @@ def check_entailed(
     sentence: str, quotes: Sequence[str], entail: Entailer, threshold: float, context: Context | None = None
 ) -> SentenceCheck:
     """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``)."""
-    text = " ".join(sentence.split())
-    numbers = cited(text)
-    if not numbers:
-        return SentenceCheck(text, numbers, False, None, "cites no quote")
-    missing = [n for n in numbers if not 1 <= n <= len(quotes)]
-    if missing:
-        return SentenceCheck(text, numbers, False, None, f"cites [{missing[0]}], which is not one of the quotes")
-    claim = strip_citations(text)
-    if not words(claim):
-        return SentenceCheck(text, numbers, False, None, "says nothing but citations")
-    sources = [quotes[n - 1] for n in numbers]
-    problems = unsupported_claims(claim, sources)
-    if problems:
-        return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
+    gated = cheap_gates(sentence, quotes)
+    if isinstance(gated, SentenceCheck):
+        return gated
+    text, numbers, claim, sources = gated.text, gated.numbers, gated.claim, gated.sources
     disagreeing = _polarity_disagrees(text, claim, quotes)
     if disagreeing:
         return SentenceCheck(text, numbers, False, None, disagreeing)

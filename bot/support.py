@@ -291,10 +291,19 @@ def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
 
 
 # -- the verdict -------------------------------------------------------------------------------------------
-def check_sentence(
-    sentence: str, quotes: Sequence[str], score: Scorer, threshold: float, min_overlap: float = MIN_OVERLAP
-) -> SentenceCheck:
-    """Judge one generated sentence against the numbered quotes (``quotes[0]`` is ``[1]``)."""
+@dataclass(frozen=True)
+class Claim:
+    """A sentence that passed the cheap gates: its text, the quotes it cites, and what it claims of them."""
+
+    text: str  # the sentence, whitespace folded
+    numbers: tuple[int, ...]  # the quote numbers it cites
+    claim: str  # the sentence without its citations
+    sources: list[str]  # the cited quotes, in citation order
+
+
+def cheap_gates(sentence: str, quotes: Sequence[str]) -> Claim | SentenceCheck:
+    """The gates every checker runs first: a citation, only existing quote numbers, some words, and every number,
+    name, link and absolute word in a cited quote. The failing verdict, else the claim to judge further."""
     text = " ".join(sentence.split())
     numbers = cited(text)
     if not numbers:
@@ -303,12 +312,23 @@ def check_sentence(
     if missing:
         return SentenceCheck(text, numbers, False, None, f"cites [{missing[0]}], which is not one of the quotes")
     claim = strip_citations(text)
-    if not any(w for w in words(claim)):
+    if not words(claim):
         return SentenceCheck(text, numbers, False, None, "says nothing but citations")
     sources = [quotes[n - 1] for n in numbers]
     problems = unsupported_claims(claim, sources)
     if problems:
         return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
+    return Claim(text, numbers, claim, sources)
+
+
+def check_sentence(
+    sentence: str, quotes: Sequence[str], score: Scorer, threshold: float, min_overlap: float = MIN_OVERLAP
+) -> SentenceCheck:
+    """Judge one generated sentence against the numbered quotes (``quotes[0]`` is ``[1]``)."""
+    gated = cheap_gates(sentence, quotes)
+    if isinstance(gated, SentenceCheck):
+        return gated
+    text, numbers, claim, sources = gated.text, gated.numbers, gated.claim, gated.sources
     negated = has_negation(claim)
     agreeing = [q for q in sources if has_negation(q) == negated]
     if not agreeing:
