@@ -9,6 +9,7 @@ about, else the one the question names, else the only one, else the owner of the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .answer import REFUSAL_NOT_COVERED, Answer, Calibration
@@ -162,7 +163,7 @@ class PolicyBot:
             return refusal(question, question, reason, owner, self.files)
         reading = self.answerer.read(question, history, self._scope(owner), self.exclude_origins)
         if owner is None:  # several owners, none named: the owner of the best passage answers
-            owner, reading = self._best_owner(reading, history)
+            owner, reading = self._best_owner(reading)
             if outside(question, owner):
                 return refusal(question, reading.query, REFUSAL_NOT_COVERED, owner, self.files)
         return self.answerer.answer(reading, owner, self.exclude_origins)
@@ -183,7 +184,11 @@ class PolicyBot:
             return None
         return frozenset(owner.sources)
 
-    def _best_owner(self, reading: Reading, history: Sequence[Turn]) -> tuple[Owner, Reading]:
+    def _best_owner(self, reading: Reading) -> tuple[Owner, Reading]:
+        """The owner of the best passage of any document, and the reading scoped to its documents (the question is
+        not embedded again: only the example vote is taken anew, among that owner's examples)."""
         hits = self.answerer.retrieve(reading)
         owner = self.owners.of_document(hits[0].chunk.source) if hits else self.owners.owners[0]
-        return owner, self.answerer.read(reading.question, history, self._scope(owner), self.exclude_origins)
+        scope = self._scope(owner)
+        vote = self.answerer.vote(reading.vector, self.exclude_origins, scope)
+        return owner, replace(reading, scope=scope, vote=vote)
