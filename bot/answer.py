@@ -58,9 +58,12 @@ class Calibration:
     ``domain``: the domain classifier's logit (is this a privacy-policy question at all?);
     ``relevance``: the best cross-encoder logit (does a passage of this policy answer it?);
     ``example``: the nearest labelled examples' say, ``top similarity * (answer share - refusal share)`` in [-1, 1]
-    (0 without a bank).
+    (0 without a bank);
+    ``answerable``: the answerability model's best logit over the top passages (does one of them *answer*, not
+    just match the topic? ``bot/data/answerability``; left out when the model is off).
     Confidence = sigmoid(domain_weight * domain + relevance_weight * (relevance - relevance_center)
-    + example_weight * (example - example_center)). The bot refuses below ``threshold``.
+    + example_weight * (example - example_center) + answer_weight * (answerable - answer_center)).
+    The bot refuses below ``threshold``.
     """
 
     domain_weight: float = 1.0
@@ -69,11 +72,17 @@ class Calibration:
     threshold: float = 0.4
     example_weight: float = 0.0
     example_center: float = 0.0
+    answer_weight: float = 0.0
+    answer_center: float = 0.0
 
-    def confidence(self, domain_logit: float, relevance: float, example: float | None = None) -> float:
+    def confidence(
+        self, domain_logit: float, relevance: float, example: float | None = None, answerable: float | None = None
+    ) -> float:
         z = self.domain_weight * domain_logit + self.relevance_weight * (relevance - self.relevance_center)
         if example is not None:
             z += self.example_weight * (example - self.example_center)
+        if answerable is not None:
+            z += self.answer_weight * (answerable - self.answer_center)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 

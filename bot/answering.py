@@ -20,6 +20,7 @@ from .lifecycle import prepare
 from .neighbours import NO_VOTE, ExampleVoter, Vote
 from .owners import Owner
 from .quoting import Quoting
+from .rerank import CrossEncoder
 from .retrieval import Hit, Retriever
 from .settings import Settings
 from .spelling import Speller
@@ -50,6 +51,7 @@ class Answerer:
         speller: Speller | None,
         names: list[str],
         quoting: Quoting,
+        judge: CrossEncoder | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
@@ -59,6 +61,7 @@ class Answerer:
         self.speller = speller
         self.names = names
         self.quoting = quoting
+        self.judge = judge  # the answerability model (None: off)
 
     def prepare(self, query: str) -> str:
         return prepare(query, self.names, self.speller)
@@ -83,13 +86,23 @@ class Answerer:
         vector = reading.vector if search == reading.asked else self.retriever.embed(search)
         return self.retriever.run(reading.asked, self.settings.top_k, vector, reading.vote, reading.scope)
 
-    def confidence(self, reading: Reading, top: Hit, exclude: Collection[str] = ()) -> float:
-        """How sure the bot is that ``top``'s document answers: domain, relevance and its examples' say."""
+    def confidence(self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = ()) -> float:
+        """How sure the bot is that the top hit's document answers: domain, relevance, its examples' say and
+        whether one of the top passages answers (the answerability model)."""
         # the question as asked, not with its lay words mapped: then support questions look in scope too
         p = min(max(self.domain.probability(reading.vector[0]), 1e-9), 1 - 1e-9)
         domain_logit = math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
+        top = hits[0]
         relevance = top.rerank if top.rerank is not None else top.score
-        return self.calibration.confidence(domain_logit, relevance, self._example_say(reading, top, exclude))
+        say = self._example_say(reading, top, exclude)
+        return self.calibration.confidence(domain_logit, relevance, say, self.answerable(reading, hits))
+
+    def answerable(self, reading: Reading, hits: Sequence[Hit]) -> float | None:
+        """The answerability model's best logit over the top passages (None when it is off)."""
+        if self.judge is None or not hits:
+            return None
+        passages = [h.chunk.text for h in hits[: self.settings.answerability_depth]]
+        return float(self.judge.score(reading.asked, passages).max())
 
     def _example_say(self, reading: Reading, top: Hit, exclude: Collection[str]) -> float | None:
         """What the examples of the answering document say of answering at all: ``top similarity * (answer share -
@@ -104,7 +117,7 @@ class Answerer:
         hits = self.retrieve(reading)
         if not hits:
             return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, 0.0)
-        confidence = self.confidence(reading, hits[0], exclude)
+        confidence = self.confidence(reading, hits, exclude)
         if confidence < self.calibration.threshold:
             return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, confidence)
         follow_up = reading.query != reading.question

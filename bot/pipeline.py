@@ -57,6 +57,8 @@ class PolicyBot:
             threshold=settings.refusal_threshold,
             example_weight=settings.example_weight if settings.examples else 0.0,
             example_center=settings.example_center,
+            answer_weight=settings.answer_weight if settings.answerability_dir else 0.0,
+            answer_center=settings.answer_center,
         )
         self.chunk_params = ChunkParams(settings.chunk_sentences, settings.chunk_overlap, settings.chunk_max_chars)
         self.retrieval_params = retrieval_params(settings)
@@ -65,6 +67,11 @@ class PolicyBot:
         self.reranker = (
             CrossEncoder(settings.reranker_dir, threads=settings.model_threads, batch_size=settings.rerank_batch)
             if settings.reranker_dir
+            else None
+        )
+        self.judge = (  # does a passage answer the question? (bot/data/answerability)
+            CrossEncoder(settings.answerability_dir, threads=settings.model_threads, batch_size=1)
+            if settings.answerability_dir and self.calibration.answer_weight
             else None
         )
         self.files = SourceFiles(settings.root)
@@ -110,6 +117,8 @@ class PolicyBot:
         encoder = OnnxEmbedder.for_build(index.path, self.embedder.model_name, self.settings.model_threads)
         retriever = Retriever(index, encoder, self.reranker, self.retrieval_params)
         retriever.warm_up()
+        if self.judge is not None:
+            self.judge.warm_up()
         documents = list(index.documents.values())
         voter = ExampleVoter(index, self.settings.examples_k, self.settings.examples_temperature)
         quoting = Quoting(self.settings, index, retriever, self.reranker, self.files)
@@ -117,7 +126,7 @@ class PolicyBot:
         names = names_of(documents)
         self._owners = owners_of(index, documents)
         self._answerer = Answerer(
-            self.settings, retriever, voter, self.domain, self.calibration, speller, names, quoting
+            self.settings, retriever, voter, self.domain, self.calibration, speller, names, quoting, self.judge
         )
         self._index = index
 

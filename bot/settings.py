@@ -29,6 +29,11 @@ def packaged_reranker() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "models" / "data" / "reranker_en")
 
 
+def packaged_answerability() -> str:
+    """Folder of the answerability model trained here (``scripts/train_answerability.py``), shipped in ``bot/data``."""
+    return str(Path(__file__).resolve().parent / "data" / "answerability")
+
+
 class Settings(BaseSettings):
     """Every knob of the bot. Environment variables use the ``BOT_`` prefix (``BOT_INDEX_DIR``...)."""
 
@@ -77,6 +82,13 @@ class Settings(BaseSettings):
     sentence_vote_weight: float = Field(6.0, ge=0, description="Logits a full vote for a sentence adds to it.")
     example_weight: float = Field(10.0, description="Weight of the examples' answer-or-refuse say in the confidence.")
     example_center: float = Field(0.0, description="The examples' say at which it moves the confidence by nothing.")
+    answerability_dir: str = Field(
+        default_factory=packaged_answerability,
+        description="The answerability model (does a passage answer the question?); empty: off.",
+    )
+    answerability_depth: int = Field(3, ge=1, description="Top passages the answerability model reads.")
+    answer_weight: float = Field(0.75, description="Weight of the answerability logit in the confidence.")
+    answer_center: float = Field(3.0, description="The answerability logit that moves the confidence by nothing.")
     spelling: bool = Field(True, description="Correct misspellings (symspellpy) before the models read a question.")
     # answering
     max_quotes: int = Field(3, ge=1)

@@ -1,0 +1,142 @@
+"""Pairs for the answerability model, and the signals it is weighed against, from labelled questions.
+
+For each labelled question (every example bank by default, asked leave-one-author-out: its own author's examples
+left out of the vote, as a new question would be; or the cases of an eval dataset with ``--dataset``) the bot
+reads and retrieves as it does at run time, and one row is written:
+
+- ``asked`` (what the models read), ``top`` (the best passage's text), ``top_section`` and ``tops`` (the three
+  best passages, [section, text]);
+- ``positive``: for an answerable question, the passage of its labelled section holding its labelled sentence
+  (else that section's best retrieved passage); ``negatives``: the best passage of another section for an
+  answerable question (a hard negative), the two best passages for a refusal;
+- ``domain``, ``relevance`` and ``example``: the three signals today's confidence weighs (bot/answer.py).
+
+Usage::
+
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --out /tmp/answerability/bank.jsonl
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --dataset evals/datasets/boundary.jsonl \
+        --out /tmp/answerability/boundary.jsonl
+
+Never a CI step; the rows are inputs of scripts/train_answerability.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+
+from bot.followup import Turn  # noqa: E402
+from bot.pipeline import PolicyBot  # noqa: E402
+from bot.retrieval import Hit  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+
+def signals(
+    bot: PolicyBot, question: str, history: list[Turn], exclude: frozenset[str]
+) -> tuple[Any, list[Hit], dict[str, Any]]:
+    answerer = bot.answerer
+    reading = answerer.read(question, history, None, exclude)
+    hits = answerer.retrieve(reading)
+    if not hits:
+        return reading, hits, {}
+    p = min(max(answerer.domain.probability(reading.vector[0]), 1e-9), 1 - 1e-9)
+    t = answerer.domain.threshold
+    top = hits[0]
+    say = answerer._example_say(reading, top, exclude)
+    return (
+        reading,
+        hits,
+        {
+            "domain": math.log(p / (1 - p)) - math.log(t / (1 - t)),
+            "relevance": top.rerank if top.rerank is not None else top.score,
+            "example": say,
+            "confidence": answerer.confidence(reading, hits, exclude),
+        },
+    )
+
+
+def passage_of(bot: PolicyBot, hits: list[Hit], section: int, sentence: int) -> str | None:
+    """The passage of ``section`` holding ``sentence`` (any chunk of the index), else its best retrieved one."""
+    if sentence >= 0:
+        for chunk in bot.index.chunks:
+            if chunk.section == section and sentence in chunk.sentence_ids:
+                return chunk.text
+    for h in hits:
+        if h.chunk.section == section:
+            return h.chunk.text
+    return None
+
+
+def row_for(bot: PolicyBot, item: dict[str, Any], exclude: frozenset[str]) -> dict[str, Any]:
+    reading, hits, sig = signals(bot, item["question"], item["history"], exclude)
+    row = {k: item[k] for k in ("id", "origin", "expect", "sections")} | {"asked": reading.asked} | sig
+    if not hits:
+        return row | {"top": None, "top_section": None, "tops": [], "positive": None, "negatives": []}
+    row |= {
+        "top": hits[0].chunk.text,
+        "top_section": hits[0].chunk.section_title,
+        "tops": [[h.chunk.section_title, h.chunk.text] for h in hits[:3]],
+    }
+    if item["expect"] == "answer":
+        wanted = set(item["sections"])
+        positive = None
+        if item.get("section", -1) >= 0:
+            positive = passage_of(bot, hits, item["section"], item.get("sentence", -1))
+        elif hits[0].chunk.section_title in wanted:
+            positive = hits[0].chunk.text
+        other = [h.chunk.text for h in hits if h.chunk.section_title not in wanted][:1]
+        return row | {"positive": positive, "negatives": other}
+    return row | {"positive": None, "negatives": [h.chunk.text for h in hits[:2]]}
+
+
+def bank_items(bot: PolicyBot) -> list[dict[str, Any]]:
+    items = []
+    for e in bot.index.examples:
+        doc = bot.index.document(e.source)
+        items.append({
+            "id": e.id, "origin": e.origin, "expect": e.expect, "question": e.question,
+            "history": [Turn(r, c) for r, c in e.history], "section": e.section, "sentence": e.sentence,
+            "sections": [doc.sections[e.section].title] if e.answerable else [],
+        })  # fmt: skip
+    return items
+
+
+def dataset_items(path: Path) -> list[dict[str, Any]]:
+    from bot.evals.dataset import load_cases
+
+    return [{
+        "id": c.id, "origin": path.stem, "expect": c.expect, "question": c.question,
+        "history": [Turn(r, t) for r, t in c.history], "sections": list(c.sections),
+    } for c in load_cases([path])]  # fmt: skip
+
+
+@click.command()
+@click.option("--dataset", type=click.Path(exists=True, path_type=Path), help="An eval dataset instead of the banks.")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+def main(dataset: Path | None, out: Path) -> None:
+    """Write one row per labelled question: its passages and today's confidence signals."""
+    bot = PolicyBot(Settings())
+    bot.warm_up()
+    items = dataset_items(dataset) if dataset else bank_items(bot)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    with out.open("w", encoding="utf-8") as f:
+        for n, item in enumerate(items, 1):
+            exclude = frozenset() if dataset else frozenset({item["origin"]})
+            f.write(json.dumps(row_for(bot, item, exclude)) + "\n")
+            if n % 100 == 0:
+                print(f"{n}/{len(items)} {time.perf_counter() - began:.0f}s", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

