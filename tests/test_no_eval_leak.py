@@ -21,7 +21,7 @@ import pytest
 from bot.examples import SUFFIX, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL_SETS = ("evals/datasets", "evals/sealed")
+EVAL_SETS = ("evals/datasets", "evals/dev", "evals/sealed")
 SEALED = "evals/sealed"
 MIN_WORDS = 4
 # text a leak could hide in; policy texts kept as fixtures (tests/fixtures/*.md) are not code
