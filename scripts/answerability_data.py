@@ -14,8 +14,11 @@ reads and retrieves as it does at run time, and one row is written:
 Usage::
 
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --out /tmp/answerability/bank.jsonl
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --dataset evals/datasets/boundary.jsonl \
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --dataset evals/dev/boundary.jsonl \
         --out /tmp/answerability/boundary.jsonl
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py \
+        --corpus scripts/data/fictional_policy.md --dataset scripts/data/answerability/northwind.jsonl \
+        --out /tmp/answerability/northwind.jsonl
 
 Never a CI step; the rows are inputs of scripts/train_answerability.py.
 """
@@ -92,8 +95,10 @@ def row_for(bot: PolicyBot, item: dict[str, Any], exclude: frozenset[str]) -> di
         positive = None
         if item.get("section", -1) >= 0:
             positive = passage_of(bot, hits, item["section"], item.get("sentence", -1))
-        elif hits[0].chunk.section_title in wanted:
-            positive = hits[0].chunk.text
+        else:  # an eval-style case: the best retrieved passage of a listed section holding an expected phrase
+            listed = [h.chunk.text for h in hits if h.chunk.section_title in wanted]
+            holding = [t for t in listed if any(p.lower() in t.lower() for p in item.get("phrases", []))]
+            positive = (holding or listed or [None])[0]
         other = [h.chunk.text for h in hits if h.chunk.section_title not in wanted][:1]
         return row | {"positive": positive, "negatives": other}
     return row | {"positive": None, "negatives": [h.chunk.text for h in hits[:2]]}
@@ -117,15 +122,20 @@ def dataset_items(path: Path) -> list[dict[str, Any]]:
     return [{
         "id": c.id, "origin": path.stem, "expect": c.expect, "question": c.question,
         "history": [Turn(r, t) for r, t in c.history], "sections": list(c.sections),
+        "phrases": list(c.quote_contains),
     } for c in load_cases([path])]  # fmt: skip
 
 
 @click.command()
 @click.option("--dataset", type=click.Path(exists=True, path_type=Path), help="An eval dataset instead of the banks.")
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), help="Another policy (its own index).")
 @click.option("--out", type=click.Path(path_type=Path), required=True)
-def main(dataset: Path | None, out: Path) -> None:
+def main(dataset: Path | None, corpus: Path | None, out: Path) -> None:
     """Write one row per labelled question: its passages and today's confidence signals."""
-    bot = PolicyBot(Settings())
+    settings = Settings()
+    if corpus is not None:  # a policy of the training data: indexed on its own, beside the output
+        settings = Settings(corpus=(corpus,), index_dir=out.parent / f".index-{corpus.stem}")
+    bot = PolicyBot(settings)
     bot.warm_up()
     items = dataset_items(dataset) if dataset else bank_items(bot)
     out.parent.mkdir(parents=True, exist_ok=True)
