@@ -1,6 +1,6 @@
 """No eval question leaks into the code, the tests or an example bank.
 
-Eval questions are the ``question`` of every case in ``evals/datasets/*.jsonl`` and ``evals/sealed/*.jsonl``, and
+Eval questions are the ``question`` of every case in ``evals/{datasets,dev,sealed}/*.jsonl``, and
 the ``sentence`` of every item of a support set (``faithfulness*.jsonl``: sentences the support checker judges). A
 question is leaked into a code or data file (``bot/``, ``tests/*.py``) when its normalised text (``normalise``:
 case, quotes, punctuation and spacing folded), for a question of at least ``MIN_WORDS`` words, occurs in the
@@ -127,12 +127,16 @@ def test_no_eval_question_in_code_or_tests() -> None:
         pytest.fail("eval questions copied into code or tests (reword them):\n" + report, False)
 
 
+TRAINING_DATA = "scripts/data/answerability"  # the answerability model's training questions, banks' kin
+
+
 def test_no_eval_question_in_an_example_bank() -> None:
     by_text: dict[str, list[tuple[Case, str]]] = {}
     for case, raw in CASES:
         by_text.setdefault(case.question, []).append((case, raw))
     leaks: list[str] = []
-    for bank in sorted((ROOT / "corpus").glob("*" + SUFFIX)):
+    banks = sorted((ROOT / "corpus").glob("*" + SUFFIX)) + sorted((ROOT / TRAINING_DATA).glob("*.jsonl"))
+    for bank in banks:
         for number, line in enumerate(bank.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -142,7 +146,7 @@ def test_no_eval_question_in_an_example_bank() -> None:
             for case, raw in by_text.get(normalise(question), []):
                 leaks.append(f"{_where(bank, number)}: {case.named(raw)}")
     if leaks:
-        pytest.fail("eval questions copied into an example bank:\n" + "\n".join(leaks), False)
+        pytest.fail("eval questions copied into an example bank or training data:\n" + "\n".join(leaks), False)
 
 
 def test_normalise_folds_what_the_leak_check_ignores() -> None:
