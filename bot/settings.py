@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         description="The answerability model (does a passage answer the question?); empty: off.",
     )
     answerability_depth: int = Field(3, ge=1, description="Top passages the answerability model reads.")
-    answer_weight: float = Field(0.75, description="Weight of the answerability logit in the confidence.")
+    answer_weight: float = Field(1.0, description="Weight of the answerability logit in the confidence.")
     answer_center: float = Field(3.0, description="The answerability logit that moves the confidence by nothing.")
     spelling: bool = Field(True, description="Correct misspellings (symspellpy) before the models read a question.")
     # answering
