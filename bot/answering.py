@@ -95,7 +95,10 @@ class Answerer:
         top = hits[0]
         relevance = top.rerank if top.rerank is not None else top.score
         say = self._example_say(reading, top, exclude)
-        return self.calibration.confidence(domain_logit, relevance, say, self.answerable(reading, hits))
+        # the answerability weight was fitted beside the examples' say: a document without a bank keeps the
+        # calibration it had (the three signals), as PolicyQA's policies do
+        judged = self.answerable(reading, hits) if say is not None else None
+        return self.calibration.confidence(domain_logit, relevance, say, judged)
 
     def answerable(self, reading: Reading, hits: Sequence[Hit]) -> float | None:
         """The answerability model's best logit over the top passages (None when it is off)."""
