@@ -9,7 +9,8 @@ reads and retrieves as it does at run time, and one row is written:
 - ``positive``: for an answerable question, the passage of its labelled section holding its labelled sentence
   (else that section's best retrieved passage); ``negatives``: the best passage of another section for an
   answerable question (a hard negative), the two best passages for a refusal;
-- ``domain``, ``relevance`` and ``example``: the three signals today's confidence weighs (bot/answer.py).
+- ``confidence``: the confidence without the answerability model (domain, relevance, the examples' say), the
+  base that ``scripts/fit_answerability.py`` adds the model's term to.
 
 Usage::
 
@@ -26,7 +27,6 @@ Never a CI step; the rows are inputs of scripts/train_answerability.py.
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -47,25 +47,11 @@ from bot.settings import Settings  # noqa: E402
 def signals(
     bot: PolicyBot, question: str, history: list[Turn], exclude: frozenset[str]
 ) -> tuple[Any, list[Hit], dict[str, Any]]:
+    """The reading, the hits and today's confidence (the bot is built with the answerability model off)."""
     answerer = bot.answerer
     reading = answerer.read(question, history, None, exclude)
     hits = answerer.retrieve(reading)
-    if not hits:
-        return reading, hits, {}
-    p = min(max(answerer.domain.probability(reading.vector[0]), 1e-9), 1 - 1e-9)
-    t = answerer.domain.threshold
-    top = hits[0]
-    say = answerer._example_say(reading, top, exclude)
-    return (
-        reading,
-        hits,
-        {
-            "domain": math.log(p / (1 - p)) - math.log(t / (1 - t)),
-            "relevance": top.rerank if top.rerank is not None else top.score,
-            "example": say,
-            "confidence": answerer.confidence(reading, hits, exclude),
-        },
-    )
+    return reading, hits, ({"confidence": answerer.confidence(reading, hits, exclude)} if hits else {})
 
 
 def passage_of(bot: PolicyBot, hits: list[Hit], section: int, sentence: int) -> str | None:
@@ -132,9 +118,10 @@ def dataset_items(path: Path) -> list[dict[str, Any]]:
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 def main(dataset: Path | None, corpus: Path | None, out: Path) -> None:
     """Write one row per labelled question: its passages and today's confidence signals."""
-    settings = Settings()
+    # the confidence without the answerability model: its own term is what the rows are to fit
+    settings = Settings(answerability_dir="")
     if corpus is not None:  # a policy of the training data: indexed on its own, beside the output
-        settings = Settings(corpus=(corpus,), index_dir=out.parent / f".index-{corpus.stem}")
+        settings = Settings(corpus=(corpus,), index_dir=out.parent / f".index-{corpus.stem}", answerability_dir="")
     bot = PolicyBot(settings)
     bot.warm_up()
     items = dataset_items(dataset) if dataset else bank_items(bot)
