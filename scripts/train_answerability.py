@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from pathlib import Path
@@ -62,29 +61,16 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, action="append", required=True, help="answerability_data.py rows.")
     parser.add_argument("--exclude-origin", action="append", default=[], help="Leave this author's rows out.")
     parser.add_argument("--out", type=Path, default=HERE.parent / "bot" / "data" / "answerability")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=4e-5)
-    parser.add_argument("--max-length", type=int, default=256)
-    parser.add_argument("--layers", type=int, default=6, help="Keep the first N of the 6 layers.")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=13)
+    tv.add_training_options(parser)
     args = parser.parse_args()
 
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(args.seed)
-    random.seed(args.seed)
     torch.set_num_threads(min(2, args.threads))
     rows = [json.loads(line) for p in args.rows for line in p.read_text(encoding="utf-8").splitlines() if line]
     train_rows = pairs(rows, set(args.exclude_origin))
-    base = tv.base_model_dir()
-    tokenizer = AutoTokenizer.from_pretrained(str(base))
-    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
-    if args.layers < model.config.num_hidden_layers:
-        model.bert.encoder.layer = model.bert.encoder.layer[: args.layers]
-        model.config.num_hidden_layers = args.layers
+    tokenizer, model, base = tv.base_model(args.layers)
     kinds: dict[str, int] = {}
     for r in train_rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
@@ -92,8 +78,7 @@ def main() -> None:
     began = time.perf_counter()
     tv.train(model, tokenizer, train_rows, args)
     print(f"trained in {time.perf_counter() - began:.0f}s", flush=True)
-    tv.export(model, base, args.out, args.max_length)
-    (args.out / "verifier.json").unlink(missing_ok=True)
+    tv.export(model, base, args.out)
     (args.out / "answerability.json").write_text(
         json.dumps({"max_length": args.max_length, "excluded_origins": sorted(args.exclude_origin)}, indent=2) + "\n",
         encoding="utf-8",

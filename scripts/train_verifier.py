@@ -160,7 +160,7 @@ def train(model: Any, tokenizer: Any, rows: list[dict[str, Any]], args: argparse
                 print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.4f} {seconds:.0f}s", flush=True)
 
 
-def export(model: Any, tokenizer_dir: Path, dest: Path, max_length: int) -> None:
+def export(model: Any, tokenizer_dir: Path, dest: Path) -> None:
     """``model.onnx`` (int8, dynamic quantisation, embeddings too) and ``tokenizer.json`` in ``dest``."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -198,7 +198,6 @@ def export(model: Any, tokenizer_dir: Path, dest: Path, max_length: int) -> None
     for extra in dest.glob("*.data"):
         extra.unlink()
     tokenizer.save(str(dest / "tokenizer.json"))
-    (dest / "verifier.json").write_text(json.dumps({"max_length": max_length}, indent=2) + "\n", encoding="utf-8")
 
 
 def fit_features(rows: list[dict[str, Any]], l2: float = 0.01, steps: int = 3000) -> dict[str, Any]:
@@ -216,12 +215,8 @@ def fit_features(rows: list[dict[str, Any]], l2: float = 0.01, steps: int = 3000
     return {"names": list(NAMES), "weights": [round(float(v), 5) for v in w[:-1]], "bias": round(float(w[-1]), 5)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train", type=Path, action="append", required=True, help="Pairs file (repeatable).")
-    parser.add_argument("--validate", type=Path, action="append", default=[], help="Held-out pairs file.")
-    parser.add_argument("--holdout", type=float, default=0.2, help="Share of the first --train file's groups.")
-    parser.add_argument("--out", type=Path, help="Export here (bot/data/verifier); omitted: measure only.")
+def add_training_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the training loop and the base model, shared with ``train_answerability.py``."""
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=4e-5)
@@ -229,11 +224,32 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=6, help="Keep the first N of the 6 layers.")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+
+
+def base_model(layers: int) -> tuple[Any, Any, Path]:
+    """(tokenizer, model with a fresh one-logit head and its first ``layers`` layers, the weights' folder)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    base = base_model_dir()
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
+    if layers < model.config.num_hidden_layers:  # the first layers only: faster to train and to run
+        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
+    return tokenizer, model, base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--train", type=Path, action="append", required=True, help="Pairs file (repeatable).")
+    parser.add_argument("--validate", type=Path, action="append", default=[], help="Held-out pairs file.")
+    parser.add_argument("--holdout", type=float, default=0.2, help="Share of the first --train file's groups.")
+    parser.add_argument("--out", type=Path, help="Export here (bot/data/verifier); omitted: measure only.")
+    add_training_options(parser)
     parser.add_argument("--features-only", action="store_true", help="Fit and write the feature model alone.")
     args = parser.parse_args()
 
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(min(2, args.threads))
@@ -248,18 +264,15 @@ def main() -> None:
         (args.out / "features.json").write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     if args.features_only:
         return
-    base = base_model_dir()
-    tokenizer = AutoTokenizer.from_pretrained(str(base))
-    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
-    if args.layers < model.config.num_hidden_layers:  # the first layers only: faster to train and to run
-        model.bert.encoder.layer = model.bert.encoder.layer[: args.layers]
-        model.config.num_hidden_layers = args.layers
+    tokenizer, model, base = base_model(args.layers)
     began = time.perf_counter()
     print(f"training on {len(train_rows)} pairs, {len(held)} held out by section")
     train(model, tokenizer, train_rows, args)
     print(f"trained in {time.perf_counter() - began:.0f}s")
     if args.out:  # first, so that a failing measurement never loses the model
-        export(model, base, args.out, args.max_length)
+        export(model, base, args.out)
+        config = json.dumps({"max_length": args.max_length}, indent=2) + "\n"
+        (args.out / "verifier.json").write_text(config, encoding="utf-8")
         (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")
         print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
     if held:
