@@ -8,6 +8,7 @@ about, else the one the question names, else the only one, else the owner of the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -50,6 +51,16 @@ def retrieval_params(settings: Settings) -> RetrievalParams:
     )
 
 
+def answerability_judge(settings: Settings) -> CrossEncoder | None:
+    """The answerability model (does a passage answer the question?), reading pairs cut to the length it was
+    trained with (``answerability.json``); None when ``answerability_dir`` is empty. Loaded in ``warm_up``."""
+    if not settings.answerability_dir:
+        return None
+    config = Path(settings.answerability_dir) / "answerability.json"
+    length = json.loads(config.read_text(encoding="utf-8"))["max_length"] if config.is_file() else 256
+    return CrossEncoder(settings.answerability_dir, max_length=length, threads=settings.model_threads, batch_size=1)
+
+
 class PolicyBot:
     def __init__(self, settings: Settings, calibration: Calibration | None = None) -> None:
         self.settings = settings
@@ -69,11 +80,7 @@ class PolicyBot:
             if settings.reranker_dir
             else None
         )
-        self.judge = (  # does a passage answer the question? (bot/data/answerability)
-            CrossEncoder(settings.answerability_dir, threads=settings.model_threads, batch_size=1)
-            if settings.answerability_dir and self.calibration.answer_weight
-            else None
-        )
+        self.judge = answerability_judge(settings) if self.calibration.answer_weight else None
         self.files = SourceFiles(settings.root)
         self.exclude_origins: frozenset[str] = frozenset()  # example origins left out (leave-one-set-out evals)
         self._index: LoadedIndex | None = None

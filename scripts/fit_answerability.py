@@ -30,8 +30,9 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from bot.rerank import CrossEncoder  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 
-THRESHOLD = 0.4  # the refusal threshold (bot/settings.py): confidence logits are taken relative to it
+THRESHOLD = Settings().refusal_threshold  # confidence logits are taken relative to it
 
 
 def scored(model: CrossEncoder, rows: list[dict], depth: int) -> np.ndarray:
