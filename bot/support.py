@@ -99,6 +99,9 @@ class SentenceCheck:
     reason: str
 
 
+Checker = Callable[[str, Sequence[str]], SentenceCheck]  # (sentence, numbered quotes) -> verdict, as the checkers
+
+
 # -- splitting and reading a sentence ---------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _segmenter():  # type: ignore[no-untyped-def]

@@ -9,12 +9,12 @@ default ``evals/datasets/faithfulness*.jsonl``. Each sentence is judged by the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..claims import Claim, ClaimsFileError, read_claims
-from ..support import SentenceCheck
+from ..support import Checker
 from .metrics.base import MetricResult, Verdict, ratio
 from .runner import EvalResult
 from .thresholds import Thresholds, check
@@ -22,8 +22,6 @@ from .thresholds import Thresholds, check
 NAME = "support"
 PREFIX = "faithfulness"  # evals/datasets/faithfulness*.jsonl are support sets, not question cases
 METRICS = ("catch_rate", "keep_rate")
-
-Checker = Callable[[str, Sequence[str]], SentenceCheck]
 
 
 @dataclass(frozen=True)

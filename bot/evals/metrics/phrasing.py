@@ -11,18 +11,15 @@ generated sentences not shown, and ``dropped:<check>`` how many of them each che
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ...phrasing import compose
-from ...support import SentenceCheck, split_sentences
+from ...support import Checker, split_sentences
 from ..text import clip
 from .base import MetricResult, Record, Verdict, ratio
 
 NAME = "phrasing"
-
-Checker = Callable[[str, Sequence[str]], SentenceCheck]
 
 
 @dataclass(frozen=True)
