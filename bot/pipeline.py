@@ -58,7 +58,14 @@ def answerability_judge(settings: Settings) -> CrossEncoder | None:
         return None
     config = Path(settings.answerability_dir) / "answerability.json"
     length = json.loads(config.read_text(encoding="utf-8"))["max_length"] if config.is_file() else 256
-    return CrossEncoder(settings.answerability_dir, max_length=length, threads=settings.model_threads, batch_size=1)
+    return CrossEncoder(
+        settings.answerability_dir,
+        max_length=length,
+        threads=settings.model_threads,
+        batch_size=1,
+        name="answerability model",
+        remedy="rebuild it with scripts/train_answerability.py, or set BOT_ANSWERABILITY_DIR= (empty) to go without",
+    )
 
 
 class PolicyBot:

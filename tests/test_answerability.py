@@ -3,8 +3,14 @@ answers, and the confidence uses that judgement."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from bot.answer import Calibration
-from bot.pipeline import PolicyBot
+from bot.errors import ModelUnavailableError
+from bot.pipeline import PolicyBot, answerability_judge
+from bot.settings import Settings
 
 # written before the model was scored on them: details next to what the policy says, and questions it answers
 SILENT = (
@@ -43,3 +49,11 @@ def test_the_confidence_falls_with_the_answerability_logit() -> None:
     cal = Calibration(answer_weight=0.75, answer_center=3.0)
     assert cal.confidence(1.0, 0.0, 0.5, 6.0) > cal.confidence(1.0, 0.0, 0.5, -4.0)
     assert cal.confidence(1.0, 0.0, 0.5, None) == Calibration().confidence(1.0, 0.0, 0.5)
+
+
+def test_a_missing_answerability_model_is_named_with_its_remedy(tmp_path: Path) -> None:
+    judge = answerability_judge(Settings(answerability_dir=str(tmp_path)))
+    assert judge is not None
+    with pytest.raises(ModelUnavailableError, match=r"answerability model not found.*BOT_ANSWERABILITY_DIR"):
+        judge.warm_up()
+    assert answerability_judge(Settings(answerability_dir="")) is None
