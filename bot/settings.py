@@ -80,14 +80,14 @@ class Settings(BaseSettings):
     vote_weight: float = Field(15.0, ge=0, description="Reranker logits a full vote for a section adds.")
     vote_floor: float = Field(0.2, ge=0, le=1, description="Vote share that brings a missed section to the reranker.")
     sentence_vote_weight: float = Field(6.0, ge=0, description="Logits a full vote for a sentence adds to it.")
-    example_weight: float = Field(10.0, description="Weight of the examples' answer-or-refuse say in the confidence.")
-    example_center: float = Field(0.0, description="The examples' say at which it moves the confidence by nothing.")
+    example_weight: float = Field(20.0, description="Weight of the examples' answer-or-refuse say in the confidence.")
+    example_center: float = Field(0.2, description="The examples' say at which it moves the confidence by nothing.")
     answerability_dir: str = Field(
         default_factory=packaged_answerability,
         description="The answerability model (does a passage answer the question?); empty: off.",
     )
     answerability_depth: int = Field(3, ge=1, description="Top passages the answerability model reads.")
-    answer_weight: float = Field(1.0, description="Weight of the answerability logit in the confidence.")
+    answer_weight: float = Field(0.75, description="Weight of the answerability logit in the confidence.")
     answer_center: float = Field(3.0, description="The answerability logit that moves the confidence by nothing.")
     spelling: bool = Field(True, description="Correct misspellings (symspellpy) before the models read a question.")
     # answering
