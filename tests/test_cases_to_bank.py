@@ -59,7 +59,17 @@ def test_a_question_already_in_the_bank_is_left_out_and_a_missing_phrase_is_an_e
     assert result.exit_code == 0 and not result.stdout.strip().startswith("{")
     assert "1 left out" in result.output
 
-    bad = write(tmp_path, [{"id": "z-5", "question": "do you sell my data?", "expect": "answer",
-                            "sections": ["Cookies"], "quote_contains": ["a phrase the policy never uses"]}])
+    bad = write(
+        tmp_path,
+        [
+            {
+                "id": "z-5",
+                "question": "do you sell my data?",
+                "expect": "answer",
+                "sections": ["Cookies"],
+                "quote_contains": ["a phrase the policy never uses"],
+            }
+        ],
+    )
     result = CliRunner().invoke(script.main, [str(bad), "--origin", "bank-z"])
     assert result.exit_code != 0 and "no sentence of section 'Cookies'" in result.output
