@@ -18,8 +18,8 @@ from pathlib import Path
 import click
 
 from bot.evals.dataset import load_cases
-from bot.examples import bank_path, normalise, parse_example
 from bot.evals.text import fold
+from bot.examples import bank_path, normalise, parse_example
 from bot.policy import read_policy
 
 ROOT = Path(__file__).resolve().parent.parent

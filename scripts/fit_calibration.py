@@ -80,6 +80,18 @@ def with_vote(rows: list[dict], k: int, temperature: float) -> list[dict]:
     return out
 
 
+def summary(g: dict) -> dict:
+    """One (k, temperature) cell of the grid, as reported."""
+    return {
+        "section_accuracy": round(g["section_accuracy"], 4),
+        "vote_weight": g["vote_weight"],
+        "refusal_recall": round(g["rates"]["best"][0], 4),
+        "false_refusals": round(g["rates"]["best"][1], 4),
+        "example_weight": g["example_weight"],
+        "example_center": g["example_center"],
+    }
+
+
 KS = (3, 5, 8, 12, 20)
 TEMPERATURES = (0.02, 0.05, 0.1, 0.2, 0.5)
 
@@ -169,11 +181,7 @@ def main(limit: int, out: Path) -> None:
         "example_weight": best["example_weight"],
         "example_center": best["example_center"],
         "refusal_recall_and_false_refusals": best["rates"],
-        "grid": {f"k={key[0]} temperature={key[1]}": {
-            "section_accuracy": round(g["section_accuracy"], 4), "vote_weight": g["vote_weight"],
-            "refusal_recall": round(g["rates"]["best"][0], 4), "false_refusals": round(g["rates"]["best"][1], 4),
-            "example_weight": g["example_weight"], "example_center": g["example_center"],
-        } for key, g in grid.items()},  # fmt: skip
+        "grid": {f"k={key[0]} temperature={key[1]}": summary(g) for key, g in grid.items()},
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -102,7 +102,8 @@ def main(origins: tuple[str, ...], devs: tuple[Path, ...], budget: float) -> Non
     best = max(within, key=lambda p: (round(grid[p][0], 3), -grid[p][1]))
     click.echo(f"{len(rows)} questions ({sum(r['refuse'] for r in rows)} refusals), budget {budget}")
     for name, params in (("today", today), ("fitted", best)):
-        per = {s: rates(bot, [r for r in rows if r["source"] == s], params) for s in sorted({r["source"] for r in rows})}
+        sources = sorted({r["source"] for r in rows})
+        per = {s: rates(bot, [r for r in rows if r["source"] == s], params) for s in sources}
         shown = " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in per.items())
         click.echo(f"{name}: example_weight={params[0]} example_center={params[1]} answer_weight={params[2]} "
                    f"answer_center={params[3]}: refused {rates(bot, rows, params)[0]:.3f} of refusals, "
