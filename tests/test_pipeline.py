@@ -179,17 +179,14 @@ def test_asked_for_the_address_the_address_comes_first_even_when_no_quote_points
 
 # known false refusals of the answerability model (evals/README.md): it judges the children's and Safe Harbor
 # passages not to answer these, and their other signals are too weak to outweigh it. Strict: a fix shows here.
-ANSWERABILITY_MISS = pytest.mark.xfail(strict=True, reason="the answerability model's false refusal (known)")
-
-
 @pytest.mark.parametrize(
     "question",
     [
         "my daughter is 12 - may she register?",
         "does Infrascale comply with HIPAA?",
-        pytest.param("do you follow GDPR?", marks=ANSWERABILITY_MISS),
+        "do you follow GDPR?",
         "I live in New York, is my data moved?",
-        pytest.param("Can my kids use Infrascale Cloud Backup?", marks=ANSWERABILITY_MISS),
+        "Can my kids use Infrascale Cloud Backup?",
     ],
 )
 def test_named_things_the_policy_answers_for_are_not_refused(bot: PolicyBot, question: str) -> None:
