@@ -38,6 +38,16 @@ class Reading:
     scope: frozenset[str] | None  # the documents that may answer (None: every document)
 
 
+@dataclass(frozen=True)
+class Signals:
+    """The confidence's inputs for one question (``Calibration.confidence`` names them)."""
+
+    domain: float  # the domain classifier's logit, less its threshold's
+    relevance: float  # the top hit's reranker logit (its fused score without a reranker)
+    example: float | None  # the answering document's examples' say (None: that document has no bank)
+    answerable: float | None  # the answerability model's best logit (None: off, or no bank)
+
+
 class Answerer:
     """Config and warm parts in ``__init__``; ``read`` and ``answer`` per question. Thread-safe (no state)."""
 
@@ -86,19 +96,28 @@ class Answerer:
         vector = reading.vector if search == reading.asked else self.retriever.embed(search)
         return self.retriever.run(reading.asked, self.settings.top_k, vector, reading.vote, reading.scope)
 
-    def confidence(self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = ()) -> float:
-        """How sure the bot is that the top hit's document answers: domain, relevance, its examples' say and
-        whether one of the top passages answers (the answerability model)."""
+    def signals(self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = ()) -> Signals:
+        """What the confidence weighs for ``reading`` and its ``hits`` (at least one): domain, relevance, its
+        examples' say and whether one of the top passages answers (the answerability model)."""
         # the question as asked, not with its lay words mapped: then support questions look in scope too
-        p = min(max(self.domain.probability(reading.vector[0]), 1e-9), 1 - 1e-9)
-        domain_logit = math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
+        domain_logit = self.domain_logit(reading.vector)
         top = hits[0]
         relevance = top.rerank if top.rerank is not None else top.score
         say = self._example_say(reading, top, exclude)
         # the answerability weight was fitted beside the examples' say: a document without a bank keeps the
         # calibration it had (the three signals), as PolicyQA's policies do
         judged = self.answerable(reading, hits) if say is not None else None
-        return self.calibration.confidence(domain_logit, relevance, say, judged)
+        return Signals(domain_logit, relevance, say, judged)
+
+    def domain_logit(self, vector: np.ndarray) -> float:
+        """The domain classifier's logit for a question's embedding, less its threshold's (> 0: in domain)."""
+        p = min(max(self.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
+        return math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
+
+    def confidence(self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = ()) -> float:
+        """How sure the bot is that the top hit's document answers (``signals`` weighed by the calibration)."""
+        s = self.signals(reading, hits, exclude)
+        return self.calibration.confidence(s.domain, s.relevance, s.example, s.answerable)
 
     def answerable(self, reading: Reading, hits: Sequence[Hit]) -> float | None:
         """The answerability model's best logit over the top passages (None when it is off)."""

@@ -43,8 +43,12 @@ def taken(bank: Path) -> set[str]:
 @click.command()
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--origin", required=True, help="The author's label, e.g. bank-e.")
-@click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=ROOT / "corpus" / "infrascale-privacy-policy.md", show_default=True)
+@click.option(
+    "--policy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=ROOT / "corpus" / "infrascale-privacy-policy.md",
+    show_default=True,
+)
 def main(cases: Path, origin: str, policy: Path) -> None:
     """Print bank lines (JSONL) for CASES; a summary goes to stderr."""
     doc = read_policy(policy)
@@ -85,6 +89,7 @@ def sentence_with(doc, title: str, phrases: tuple[str, ...]) -> str:
         if hit is not None:
             return hit.text
     raise click.ClickException(f"no sentence of section {title!r} holds one of {list(phrases)}")
+
 
 if __name__ == "__main__":
     main()

@@ -41,13 +41,10 @@ def signals(bot: PolicyBot, question: str, history: list[Turn], pool: ExampleVot
     search = retriever.search_query(reading.asked)
     vector = reading.vector if search == reading.asked else retriever.embed(search)
     hits = retriever.run(reading.asked, 64, vector, reading.vote)
-    vector = reading.vector
-    p = min(max(bot.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
-    t = bot.domain.threshold
-    near = pool.run(vector[0], exclude=bot.exclude_origins).neighbours
+    near = pool.run(reading.vector[0], exclude=bot.exclude_origins).neighbours
     return {
         "chunks": [[h.chunk.source, h.chunk.section, h.rerank] for h in hits if h.rerank is not None],
-        "domain": math.log(p / (1 - p)) - math.log(t / (1 - t)),
+        "domain": bot.answerer.domain_logit(reading.vector),
         "near": [[n.similarity, n.example.answerable, n.example.source, n.example.section] for n in near],
     }
 

@@ -26,7 +26,6 @@ source. Never a CI step.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,16 +49,8 @@ def signals(bot: PolicyBot, question: str, history: list[Turn], exclude: frozens
     hits = answerer.retrieve(reading)
     if not hits:
         return None
-    p = min(max(answerer.domain.probability(reading.vector[0]), 1e-9), 1 - 1e-9)
-    t = answerer.domain.threshold
-    top = hits[0]
-    say = answerer._example_say(reading, top, exclude)
-    return {
-        "domain": math.log(p / (1 - p)) - math.log(t / (1 - t)),
-        "relevance": top.rerank if top.rerank is not None else top.score,
-        "say": say,
-        "answerable": answerer.answerable(reading, hits) if say is not None else None,
-    }
+    s = answerer.signals(reading, hits, exclude)
+    return {"domain": s.domain, "relevance": s.relevance, "say": s.example, "answerable": s.answerable}
 
 
 def rates(bot: PolicyBot, rows: list[dict], params: tuple[float, float, float, float]) -> tuple[float, float]:
