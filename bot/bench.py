@@ -92,6 +92,8 @@ class BenchResult:
     peer_note: str = ""
     matched: Latency | None = None
     hit1_ours: float | None = None
+    cascade: Latency | None = None  # ours with the distilled student reading first (bot/cascade.py), side by side
+    hit1_cascade: float | None = None
     hit1_peer: float | None = None
     hit1_matched: float | None = None
     questions: int = 0
@@ -125,6 +127,11 @@ def summarise(r: BenchResult) -> dict[str, float | None]:
         "matched_p95_ms": r.matched.p95_ms if r.matched else None,
         "ours_over_matched": ratio(r.ours, r.matched),
         "hit1_ours": r.hit1_ours,
+        "cascade_p50_ms": r.cascade.p50_ms if r.cascade else None,
+        "cascade_p95_ms": r.cascade.p95_ms if r.cascade else None,
+        "cascade_over_ours": ratio(r.cascade, r.ours),
+        "cascade_over_matched": ratio(r.cascade, r.matched),
+        "hit1_cascade": r.hit1_cascade,
         "hit1_peer": r.hit1_peer,
         "hit1_matched": r.hit1_matched,
         "server_rps": r.server.rps if r.server else None,
@@ -151,7 +158,7 @@ _ROWS = (
     ("index build, fresh (s)", "index_build_s", "{:.1f}"),
     ("cold CLI ask, median (s)", "cold_ask_s", "{:.2f}"),
     ("server ready (s)", "server_ready_s", "{:.2f}"),
-    ("floor: embed + 1 rerank pass, p50 (ms)", "floor_p50_ms", "{:.1f}"),
+    ("floor: embed + 1 rerank pass (cascade when set), p50 (ms)", "floor_p50_ms", "{:.1f}"),
     ("ours: warm ask, p50 (ms)", "ours_p50_ms", "{:.1f}"),
     ("ours: warm ask, p95 (ms)", "ours_p95_ms", "{:.1f}"),
     ("ours / floor (p50)", "ours_over_floor", "{:.2f}"),
@@ -161,6 +168,11 @@ _ROWS = (
     ("matched peer, p95 (ms)", "matched_p95_ms", "{:.1f}"),
     ("ours / quality-matched peer (p50)", "ours_over_matched", "{:.2f}"),
     ("hit@1 ours", "hit1_ours", "{:.3f}"),
+    ("ours with the cascade (student, teacher's top), p50 (ms)", "cascade_p50_ms", "{:.1f}"),
+    ("ours with the cascade, p95 (ms)", "cascade_p95_ms", "{:.1f}"),
+    ("cascade / ours (p50)", "cascade_over_ours", "{:.2f}"),
+    ("cascade / quality-matched peer (p50)", "cascade_over_matched", "{:.2f}"),
+    ("hit@1 ours with the cascade", "hit1_cascade", "{:.3f}"),
     ("hit@1 naive peer", "hit1_peer", "{:.3f}"),
     ("hit@1 quality-matched peer", "hit1_matched", "{:.3f}"),
     ("server, distinct questions (req/s)", "server_rps", "{:.1f}"),
@@ -263,44 +275,61 @@ def first_hit(sections: Sequence[str], acceptable: Sequence[str]) -> bool:
     return bool(sections) and section_matches(sections[0], acceptable)
 
 
-def _warm(settings: Settings, cases: Sequence[Any]) -> tuple[Latency, Latency, float]:
-    """(floor, ours, hit@1 of ours), measured alternately question by question under the same load."""
+def _warm(settings: Settings, cases: Sequence[Any]) -> tuple[Latency, Latency, float, Latency | None, float | None]:
+    """(floor, ours, hit@1 of ours, ours with the cascade, its hit@1), measured alternately question by question
+    under the same load. The cascade runs beside when ``settings`` read with the teacher alone and the distilled
+    student is installed (``small_reranker_dir``); else those two are None."""
     from .followup import Turn
     from .onnx_embed import OnnxEmbedder
-    from .pipeline import PolicyBot
-    from .rerank import CrossEncoder
+    from .pipeline import PolicyBot, reranker
 
     bot = PolicyBot(settings)
     bot.warm_up(rebuild=False)
+    fast = None
+    if not settings.cascade and (Path(settings.small_reranker_dir) / "model.onnx").is_file():
+        fast = PolicyBot(settings.model_copy(update={"cascade": True}))
+        fast.warm_up(rebuild=False)
     index = bot.index
     # The floor's own encoder and reranker (same settings, no score cache): nothing shared with ``bot``.
     encoder = OnnxEmbedder.for_build(index.path, settings.embedding_model, settings.model_threads)
-    reranker = CrossEncoder(
-        settings.reranker_dir, threads=settings.model_threads, batch_size=settings.rerank_batch, cache_size=0
-    )
+    scorer = reranker(settings, cache_size=0)  # the teacher, or the cascade of the student and the teacher
+    assert scorer is not None, "the bench needs a reranker"
 
     def floor_once(question: str) -> float:
         _, ids = index.faiss_index.search(encoder.encode([question]), settings.rerank_depth)
         passages = [index.chunks[i].embed_text for i in ids[0] if i >= 0]  # the same number as ours reranks
         began = time.perf_counter()
         encoder.encode([question])
-        reranker.score(question, passages)
+        scorer.score(question, passages)
         return time.perf_counter() - began
+
+    def ask(one: PolicyBot, case: Any) -> tuple[float, bool]:
+        history = [Turn(role, content) for role, content in case.history]
+        began = time.perf_counter()
+        answer = one.ask(case.question, history)
+        took = time.perf_counter() - began
+        return took, case.answerable and first_hit([h.chunk.section_title for h in answer.retrieved], case.sections)
 
     for case in cases[:3]:  # first runs allocate; not timed
         floor_once(case.question)
-        bot.ask(case.question)
-    floor, ours, hits, answerable = [], [], 0, 0
+        for one in (bot, fast):
+            if one is not None:
+                one.ask(case.question)
+    floor, ours, cascade, hits, cascade_hits = [], [], [], 0, 0
     for case in cases:
         floor.append(floor_once(case.question))
-        history = [Turn(role, content) for role, content in case.history]
-        began = time.perf_counter()
-        answer = bot.ask(case.question, history)
-        ours.append(time.perf_counter() - began)
-        if case.answerable:
-            answerable += 1
-            hits += first_hit([h.chunk.section_title for h in answer.retrieved], case.sections)
-    return percentiles(floor), percentiles(ours), hits / answerable if answerable else float("nan")
+        took, hit = ask(bot, case)
+        ours.append(took)
+        hits += hit
+        if fast is not None:
+            took, hit = ask(fast, case)
+            cascade.append(took)
+            cascade_hits += hit
+    answerable = sum(1 for c in cases if c.answerable)
+    rate = (lambda n: n / answerable) if answerable else (lambda n: float("nan"))
+    if fast is None:
+        return percentiles(floor), percentiles(ours), rate(hits), None, None
+    return percentiles(floor), percentiles(ours), rate(hits), percentiles(cascade), rate(cascade_hits)
 
 
 def _server_step(
@@ -375,7 +404,7 @@ def run_bench(
         say(f"server ({result.workers} workers): start, load, peak RSS")
         _server_step(result, local, index_dir, work, cases, seconds)
         say(f"floor and ours, in process, {len(cases)} questions")
-        result.floor, result.ours, result.hit1_ours = _warm(local, cases)
+        result.floor, result.ours, result.hit1_ours, result.cascade, result.hit1_cascade = _warm(local, cases)
         if peer:
             say("peers (LangChain): naive, then reranked by our cross-encoder")
             _peers_step(result, local, cases)

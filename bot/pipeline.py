@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .answer import REFUSAL_NOT_COVERED, Answer, Calibration
 from .answering import Answerer, Reading
+from .cascade import Cascade, PairScorer
 from .checks import outside, pre_refusal, validate
 from .chunking import ChunkParams
 from .domain import DomainClassifier
@@ -68,6 +69,28 @@ def answerability_judge(settings: Settings) -> CrossEncoder | None:
     )
 
 
+def reranker(settings: Settings, cache_size: int = 4096) -> PairScorer | None:
+    """The teacher cross-encoder alone, or the cascade of a distilled student and the teacher; None without both.
+    ``cache_size``: pair scores each model remembers (0: none, as the bench's floor reads)."""
+    threads = settings.model_threads
+    teacher = (
+        CrossEncoder(settings.reranker_dir, threads=threads, batch_size=settings.rerank_batch, cache_size=cache_size)
+        if settings.reranker_dir
+        else None
+    )
+    if not settings.cascade or not settings.small_reranker_dir:
+        return teacher
+    student = CrossEncoder(
+        settings.small_reranker_dir,
+        threads=threads,
+        batch_size=1,
+        cache_size=cache_size,
+        name="small reranker",
+        remedy="rebuild it with scripts/train_reranker.py, or set BOT_SMALL_RERANKER_DIR= (empty) to go without",
+    )
+    return Cascade(student, teacher, settings.teacher_top, settings.teacher_margin)
+
+
 class PolicyBot:
     def __init__(self, settings: Settings, calibration: Calibration | None = None) -> None:
         self.settings = settings
@@ -82,11 +105,7 @@ class PolicyBot:
         self.retrieval_params = retrieval_params(settings)
         self.lifecycle = IndexLifecycle(settings, Embedder(settings.embedding_model), self.chunk_params)
         self.domain = DomainClassifier.load()
-        self.reranker = (
-            CrossEncoder(settings.reranker_dir, threads=settings.model_threads, batch_size=settings.rerank_batch)
-            if settings.reranker_dir
-            else None
-        )
+        self.reranker = reranker(settings)
         self.judge = answerability_judge(settings) if self.calibration.answer_weight else None
         self.files = SourceFiles(settings.root)
         self.exclude_origins: frozenset[str] = frozenset()  # example origins left out (leave-one-set-out evals)

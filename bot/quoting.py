@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .answer import Answer, Candidate, Citation, candidates, choose, citation, refusal_text
+from .cascade import PairScorer
 from .expand import spell_out
 from .index import LoadedIndex
 from .neighbours import Vote
 from .owners import Owner
 from .qualify import sentence_at, with_qualifiers
-from .rerank import CrossEncoder
 from .retrieval import Hit, Retriever
 from .settings import Settings
 from .verify import verify_quotes
@@ -62,7 +62,7 @@ class Quoting:
         settings: Settings,
         index: LoadedIndex,
         retriever: Retriever,
-        reranker: CrossEncoder | None,
+        reranker: PairScorer | None,
         files: SourceFiles,
     ) -> None:
         self.settings = settings
@@ -75,14 +75,15 @@ class Quoting:
         """The verified quotes answering ``reading`` (primary section first, then by score) and those dropped."""
         cands = self._with_voted(candidates(self.index, hits, depth=3), reading.vote, hits[0])
         texts = [c.text for c in cands]
+        bonus = self._sentence_vote(cands, reading.vote)
         if self.reranker is None:
             scores = [c.chunk_score for c in cands]
         else:
-            read = self._read(reading.asked, texts)
+            read = self._read(reading.asked, texts, bonus)
             if reading.query != reading.question:  # a follow-up: quotes that answer it, not only the turn before
-                read = (read + self._read(alone, texts)) / 2
+                read = (read + self._read(alone, texts, bonus)) / 2
             scores = [float(s) for s in read]
-        scores = self._with_sentence_vote(cands, scores, reading.vote)
+        scores = [s + float(b) for s, b in zip(scores, bonus, strict=True)]
         primary = (hits[0].chunk.source, hits[0].chunk.section)
         s = self.settings
         chosen = choose(cands, scores, primary, s.max_quotes, s.quote_margin, s.sentence_weight)
@@ -134,16 +135,16 @@ class Quoting:
                 extra.append(Candidate.of(s, top.score))
         return cands + extra
 
-    def _with_sentence_vote(self, cands: list[Candidate], scores: list[float], vote: Vote) -> list[float]:
-        """Each candidate sentence's reranker score plus ``sentence_vote_weight`` times the share of the vote of the
-        examples whose quote is that sentence."""
+    def _sentence_vote(self, cands: list[Candidate], vote: Vote) -> np.ndarray:
+        """What the vote adds to each candidate sentence's reranker score: ``sentence_vote_weight`` times the share
+        of the vote of the examples whose quote is that sentence."""
+        out = np.zeros(len(cands))
         if not vote.sentences or self.settings.sentence_vote_weight == 0:
-            return scores
-        out = []
-        for c, s in zip(cands, scores, strict=True):
+            return out
+        for n, c in enumerate(cands):
             i = sentence_at(self.index.document(c.source), c.start, c.end)
             share = vote.sentences.get((c.source, i), 0.0) if i is not None else 0.0
-            out.append(s + self.settings.sentence_vote_weight * share)
+            out[n] = self.settings.sentence_vote_weight * share
         return out
 
     def _qualified(self, cites: list[Citation]) -> list[Citation]:
@@ -163,13 +164,13 @@ class Quoting:
                     out.append(citation(self.index, s.source, s.section, s.start, s.end, c.score))
         return out
 
-    def _read(self, query: str, texts: list[str]) -> np.ndarray:
+    def _read(self, query: str, texts: list[str], prior: np.ndarray) -> np.ndarray:
         """The reranker's scores of ``texts`` for ``query``, read as the retriever reads it: when lay words were
-        mapped to the policy's, the mean of both readings."""
+        mapped to the policy's, the mean of both readings. A cascade settles on the score plus ``prior``."""
         assert self.reranker is not None
         plain, search = spell_out(query), self.retriever.search_query(query)
-        scores = self.reranker.score(plain, texts)
-        return scores if search in (plain, query) else (scores + self.reranker.score(search, texts)) / 2
+        scores = self.reranker.score(plain, texts, prior)
+        return scores if search in (plain, query) else (scores + self.reranker.score(search, texts, prior)) / 2
 
     def _voted_for(self, vote: Vote, cite: Citation) -> float:
         """The share of ``vote`` for the section ``cite`` is in."""

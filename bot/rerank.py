@@ -78,8 +78,9 @@ class CrossEncoder:
         self._tokenizer = tokenizer
         self._session = session
 
-    def score(self, query: str, passages: list[str]) -> np.ndarray:
-        """The logit of each passage for ``query``, in the order given."""
+    def score(self, query: str, passages: list[str], prior: np.ndarray | None = None) -> np.ndarray:
+        """The logit of each passage for ``query``, in the order given (``prior`` is the cascade's; every pair is
+        read here whatever it says)."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
         self.warm_up()

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cascade import PairScorer
 from .chunking import Chunk
 from .embedding import TextEncoder
 from .expand import expand, spell_out
 from .index import LoadedIndex
 from .lexical import LexicalIndex
 from .neighbours import NO_VOTE, Vote
-from .rerank import CrossEncoder
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Retriever:
     """Config in ``__init__``; ``warm_up`` loads the models; ``run`` answers one query."""
 
     def __init__(
-        self, index: LoadedIndex, embedder: TextEncoder, reranker: CrossEncoder | None, params: RetrievalParams
+        self, index: LoadedIndex, embedder: TextEncoder, reranker: PairScorer | None, params: RetrievalParams
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -165,23 +165,25 @@ class Retriever:
         first = head[: p.rerank_first] if adaptive else head
         if p.vote_weight > 0:
             first += self._voted_chunks(vote, head, fused, voted)
-        rerank = self._logits(query, search, first)
+        rerank = self._logits(query, search, first, voted)
         final = {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in first}
         rest = [c for c in head if c not in final]
         if rest and max(final.values()) < p.settle_score:  # not settled: read the rest of the depth too
-            rerank |= self._logits(query, search, rest)
+            rerank |= self._logits(query, search, rest, voted)
             final |= {c: rerank[c] + p.vote_weight * voted.get(c, 0.0) for c in rest}
         return rerank, final
 
-    def _logits(self, query: str, search: str, chunks: list[int]) -> dict[int, float]:
+    def _logits(self, query: str, search: str, chunks: list[int], voted: dict[int, float]) -> dict[int, float]:
         """The reranker's logit of each chunk: for the query with acronyms spelled out and, when lay words were
-        mapped, also for the search query (the mean of both readings)."""
+        mapped, also for the search query (the mean of both readings). A cascade settles on the logit plus the
+        vote's part (``voted``: each chunk's section's share)."""
         assert self.reranker is not None
         rerank_query = spell_out(query) if self.params.expand else query
         texts = [self.index.chunks[i].text for i in chunks]
-        logits = self.reranker.score(rerank_query, texts)
+        prior = np.array([self.params.vote_weight * voted.get(c, 0.0) for c in chunks], dtype=np.float32)
+        logits = self.reranker.score(rerank_query, texts, prior)
         if search != rerank_query:
-            logits = (logits + self.reranker.score(search, texts)) / 2
+            logits = (logits + self.reranker.score(search, texts, prior)) / 2
         return {c: float(s) for c, s in zip(chunks, logits, strict=True)}
 
     def _inside(self, scope: Collection[str] | None) -> np.ndarray | None:

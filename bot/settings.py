@@ -34,6 +34,11 @@ def packaged_answerability() -> str:
     return str(Path(__file__).resolve().parent / "data" / "answerability")
 
 
+def packaged_small_reranker() -> str:
+    """Folder of the reranker distilled here from ms-marco-MiniLM-L-12-v2 (``scripts/train_reranker.py``)."""
+    return str(Path(__file__).resolve().parent / "data" / "reranker-small")
+
+
 class Settings(BaseSettings):
     """Every knob of the bot. Environment variables use the ``BOT_`` prefix (``BOT_INDEX_DIR``...)."""
 
@@ -63,6 +68,19 @@ class Settings(BaseSettings):
     )
     settle_score: float = Field(
         8.0, description="A final score (logit + vote) that settles the ranking after the first passages."
+    )
+    cascade: bool = Field(
+        False,
+        description="Rerank with the cascade (bot/cascade.py): the distilled small_reranker_dir reads every pair, "
+        "the teacher (reranker_dir) only its teacher_top best of each call. Off: the teacher reads all.",
+    )
+    small_reranker_dir: str = Field(
+        default_factory=packaged_small_reranker,
+        description="The reranker distilled from reranker_dir (scripts/train_reranker.py) that the cascade reads with.",
+    )
+    teacher_top: int = Field(2, ge=0, description="Pairs of each reranker call the teacher reads again; 0: none.")
+    teacher_margin: float = Field(
+        2.0, gt=0, description="The teacher reads nothing when the student's best (with the vote) leads by this much."
     )
     query_expansion: bool = True
     rerank_batch: int = Field(

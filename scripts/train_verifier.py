@@ -131,7 +131,11 @@ def batches(rows: list[dict[str, Any]], size: int, rng: random.Random) -> list[l
     return out
 
 
-def train(model: Any, tokenizer: Any, rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
+def train(
+    model: Any, tokenizer: Any, rows: list[dict[str, Any]], args: argparse.Namespace, loss_fn: Any = None
+) -> None:
+    """Fit ``model`` to the rows' labels: binary cross-entropy on the logit unless ``loss_fn`` (logits, labels) is
+    given (``train_reranker.py`` distils a teacher's logits with mean squared error)."""
     import torch
 
     rng = random.Random(args.seed)
@@ -141,7 +145,7 @@ def train(model: Any, tokenizer: Any, rows: list[dict[str, Any]], args: argparse
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
     )
-    loss_fn = torch.nn.BCEWithLogitsLoss()
+    loss_fn = loss_fn or torch.nn.BCEWithLogitsLoss()
     step, began = 0, time.perf_counter()
     for epoch in range(args.epochs):
         model.train()
