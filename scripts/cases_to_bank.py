@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from bot.evals.dataset import load_cases
+from bot.evals.dataset import eval_texts, load_cases
 from bot.evals.text import fold
 from bot.examples import bank_path, normalise, parse_example
 from bot.policy import read_policy
@@ -28,15 +28,12 @@ REASON_TAGS = ("instruction", "noise")
 
 def taken(bank: Path) -> set[str]:
     """Normalised questions already in the bank or in any eval set (open, dev or sealed)."""
-    files = [bank, *ROOT.glob("evals/datasets/*.jsonl"), *ROOT.glob("evals/dev/*.jsonl")]
-    files += ROOT.glob("evals/sealed/*.jsonl")
-    seen: set[str] = set()
-    for path in files:
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                question = json.loads(line).get("question") if line.strip() else None
-                if isinstance(question, str):
-                    seen.add(normalise(question))
+    seen = {normalise(text) for _, _, text in eval_texts(ROOT)}
+    if bank.exists():
+        for line in bank.read_text(encoding="utf-8").splitlines():
+            question = json.loads(line).get("question") if line.strip() else None
+            if isinstance(question, str):
+                seen.add(normalise(question))
     return seen
 
 

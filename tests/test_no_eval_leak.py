@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.evals.dataset import EVAL_FOLDERS, eval_texts
 from bot.examples import SUFFIX, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL_SETS = ("evals/datasets", "evals/dev", "evals/sealed")
 SEALED = "evals/sealed"
 MIN_WORDS = 4
 # text a leak could hide in; policy texts kept as fixtures (tests/fixtures/*.md) are not code
@@ -45,18 +45,7 @@ class Case:
 
 def _cases() -> list[tuple[Case, str]]:
     """(case, its raw question or sentence) for every eval case with one."""
-    out: list[tuple[Case, str]] = []
-    for folder in EVAL_SETS:
-        for path in sorted((ROOT / folder).glob("*.jsonl")):
-            rel = path.relative_to(ROOT).as_posix()
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if not line.strip():
-                    continue
-                data = json.loads(line)
-                raw = data.get("question", data.get("sentence"))
-                if isinstance(raw, str) and normalise(raw):
-                    out.append((Case(rel, str(data.get("id", f"line {n}")), normalise(raw)), raw))
-    return out
+    return [(Case(rel, id_, normalise(raw)), raw) for rel, id_, raw in eval_texts(ROOT) if normalise(raw)]
 
 
 def _code_files() -> list[Path]:
@@ -97,7 +86,7 @@ CASES = _cases()
 
 def test_there_are_eval_questions_to_check() -> None:
     assert len(CASES) > 100
-    assert all(case.file.startswith(EVAL_SETS) for case, _ in CASES)
+    assert all(case.file.startswith(EVAL_FOLDERS) for case, _ in CASES)
 
 
 def test_the_leak_check_sees_a_planted_question(tmp_path: Path) -> None:

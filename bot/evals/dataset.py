@@ -24,6 +24,7 @@ EXPECT = ("answer", "refuse")
 FIELDS = ("id", "question", "expect", "sections", "quote_contains", "history", "tags")
 ROLES = ("user", "assistant")
 MAX_ERRORS = 20
+EVAL_FOLDERS = ("evals/datasets", "evals/dev", "evals/sealed")  # every eval set: open, dev and sealed
 
 
 class DatasetError(BotError):
@@ -155,6 +156,21 @@ def load_cases(paths: Iterable[Path]) -> list[Case]:
         more = f"\n... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
         raise DatasetError("invalid eval dataset:\n" + "\n".join(errors[:MAX_ERRORS]) + more)
     return cases
+
+
+def eval_texts(root: Path) -> list[tuple[str, str, str]]:
+    """(file relative to ``root``, case id, text) for the question of every eval case and the sentence of every
+    support-set item in ``EVAL_FOLDERS``: what no bank, code or test may hold. Read as JSON lines, not validated."""
+    out: list[tuple[str, str, str]] = []
+    for folder in EVAL_FOLDERS:
+        for path in sorted((root / folder).glob("*.jsonl")):
+            rel = path.relative_to(root).as_posix()
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                data = json.loads(line) if line.strip() else {}
+                text = data.get("question", data.get("sentence"))
+                if isinstance(text, str):
+                    out.append((rel, str(data.get("id", f"line {n}")), text))
+    return out
 
 
 def default_paths(root: Path) -> Sequence[Path]:
