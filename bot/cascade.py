@@ -3,8 +3,9 @@
 The student (``bot/data/reranker-small``, ``scripts/train_reranker.py``) learnt the teacher's logits, so its scores
 stand on the teacher's scale: the vote weights and the calibrated confidence, fitted on that scale, keep their
 meaning. ``teacher_top`` of each call's passages (the student's best) are read again by the teacher and carry its
-logit, unless the student's best leads its second by ``margin`` or more (the ranking is settled); with
-``teacher_top`` 0 the student alone answers. Same interface as ``CrossEncoder``: ``warm_up`` and ``score``.
+logit, unless the best leads the second by ``margin`` or more (the ranking is settled), judged on the student's
+logit plus what the caller adds before it ranks (the example vote's part); with ``teacher_top`` 0 the student
+alone answers. Same interface as ``CrossEncoder``: ``warm_up`` and ``score``.
 """
 
 from __future__ import annotations
