@@ -70,7 +70,7 @@ def answerability_judge(settings: Settings) -> CrossEncoder | None:
 
 
 def reranker(settings: Settings, cache_size: int = 4096) -> PairScorer | None:
-    """The teacher cross-encoder alone, or the cascade of a distilled student and the teacher; None without both.
+    """The teacher cross-encoder alone, or (``cascade``) the distilled student and the teacher; None without a model.
     ``cache_size``: pair scores each model remembers (0: none, as the bench's floor reads)."""
     threads = settings.model_threads
     teacher = (
@@ -86,7 +86,7 @@ def reranker(settings: Settings, cache_size: int = 4096) -> PairScorer | None:
         batch_size=1,
         cache_size=cache_size,
         name="small reranker",
-        remedy="rebuild it with scripts/train_reranker.py, or set BOT_SMALL_RERANKER_DIR= (empty) to go without",
+        remedy="rebuild it with scripts/train_reranker.py, or set BOT_CASCADE=0 to rerank with the teacher alone",
     )
     return Cascade(student, teacher, settings.teacher_top, settings.teacher_margin)
 
