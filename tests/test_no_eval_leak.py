@@ -20,6 +20,7 @@ import pytest
 
 from bot.evals.dataset import EVAL_FOLDERS, eval_texts
 from bot.examples import SUFFIX, normalise
+from bot.support import strip_citations
 
 ROOT = Path(__file__).resolve().parents[1]
 SEALED = "evals/sealed"
@@ -116,23 +117,26 @@ def test_no_eval_question_in_code_or_tests() -> None:
         pytest.fail("eval questions copied into code or tests (reword them):\n" + report, False)
 
 
-TRAINING_DATA = "scripts/data/answerability"  # the answerability model's training questions, banks' kin
+# the answerability model's training questions (banks' kin) and the support verifier's training sentences
+TRAINING_DATA = ("scripts/data/answerability", "scripts/data/faithfulness")
 
 
 def test_no_eval_question_in_an_example_bank() -> None:
     by_text: dict[str, list[tuple[Case, str]]] = {}
-    for case, raw in CASES:
-        by_text.setdefault(case.question, []).append((case, raw))
+    for case, raw in CASES:  # a support-set sentence matches whatever its citation numbers
+        by_text.setdefault(normalise(strip_citations(raw)), []).append((case, raw))
     leaks: list[str] = []
-    banks = sorted((ROOT / "corpus").glob("*" + SUFFIX)) + sorted((ROOT / TRAINING_DATA).glob("*.jsonl"))
+    banks = sorted((ROOT / "corpus").glob("*" + SUFFIX))
+    banks += [p for folder in TRAINING_DATA for p in sorted((ROOT / folder).glob("*.jsonl"))]
     for bank in banks:
         for number, line in enumerate(bank.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            question = json.loads(line).get("question")
+            row = json.loads(line)
+            question = row.get("question", row.get("sentence"))
             if not isinstance(question, str):
                 continue
-            for case, raw in by_text.get(normalise(question), []):
+            for case, raw in by_text.get(normalise(strip_citations(question)), []):
                 leaks.append(f"{_where(bank, number)}: {case.named(raw)}")
     if leaks:
         pytest.fail("eval questions copied into an example bank or training data:\n" + "\n".join(leaks), False)
