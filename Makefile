@@ -75,6 +75,7 @@ POLICYQA_DIR ?= $(BENCH)/policyqa_dev
 POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 
 SEALED_SUPPORT := $(wildcard evals/sealed/faithfulness-sealed.jsonl)
+SEALED_SUPPORT_2 := $(wildcard evals/sealed/faithfulness-sealed-2.jsonl)
 
 eval: install ## The eval gate (exit 1 when a threshold fails): every dataset and support set, the golden set at its targets, the sealed sets in aggregate
 	mkdir -p artifacts
@@ -84,7 +85,7 @@ eval: install ## The eval gate (exit 1 when a threshold fails): every dataset an
 	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-a.jsonl --dataset evals/sealed/sealed-b.jsonl \
 		$(if $(SEALED_SUPPORT),--support-set $(SEALED_SUPPORT)) --thresholds evals/thresholds-sealed.toml
 	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-c.jsonl --dataset evals/sealed/sealed-d.jsonl \
-		--thresholds evals/thresholds-sealed-new.toml
+		$(if $(SEALED_SUPPORT_2),--support-set $(SEALED_SUPPORT_2)) --thresholds evals/thresholds-sealed-new.toml
 	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-e.jsonl --dataset evals/sealed/sealed-f.jsonl \
 		--thresholds evals/thresholds-sealed-ef.toml
 	$(PY) -m bot eval --dataset evals/dev/boundary.jsonl --thresholds evals/thresholds-boundary.toml

@@ -25,15 +25,18 @@ retrieval cross-encoder are not used: they measure topic, not entailment (docs/L
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .claim_features import strip_answer_word
-from .support import SentenceCheck, cheap_gates, cited, claim_parts, has_negation
+from .support import PARTY_TERMS, SentenceCheck, cheap_gates, cited, claim_parts, has_negation
 
 # P(entailed) a sentence needs: chosen on held-out synthetic sections, other policies' synthetic pairs and the
 # hand-written pairs of scripts/data/support_pairs.jsonl, never on an eval set (docs/LLM.md).
 ENTAIL_THRESHOLD = 0.2
+# P(entailed) a claim needs when its negation disagrees with its quotes (chosen the same way): the verifier must be
+# sure that "stop working" says what "not function" says.
+CONTRARY_THRESHOLD = 0.9
 
 # (claim, the cited quotes) -> P(the quotes entail the claim)
 Entailer = Callable[[str, Sequence[str]], float]
@@ -42,6 +45,7 @@ Context = Callable[[str], Sequence[str]]
 
 if TYPE_CHECKING:
     from .policy import Document
+    from .settings import Settings
 
 
 # Phrases with a negation word that negate nothing: "including, without limitation, ...", "but not limited to".
@@ -85,6 +89,18 @@ def qualifier_context(documents: Iterable[Document]) -> Context:
     return lambda quote: table.get(_key(quote), ())
 
 
+def owner_names(documents: Iterable[Document]) -> frozenset[str]:
+    """The names each document gives its owner, casefolded: the capitalised words of its ``owner`` field, else of
+    its title ("Harborline Systems, Inc." -> harborline, systems, inc), but the party words ("Privacy",
+    "Policy"). A paraphrase may name the company where its quote says "we" or "the Company"."""
+    names: set[str] = set()
+    for doc in documents:
+        for word in re.findall(r"[A-Z][\w-]*", doc.metadata.get("owner") or doc.title):
+            if word.casefold() not in PARTY_TERMS and len(word) > 1:
+                names.add(word.casefold())
+    return frozenset(names)
+
+
 def with_context(sources: Sequence[str], context: Context | None) -> list[str]:
     """The cited quotes, each followed by its qualifiers that are not cited already."""
     premise = list(sources)
@@ -99,45 +115,79 @@ def with_context(sources: Sequence[str], context: Context | None) -> list[str]:
 
 
 def check_entailed(
-    sentence: str, quotes: Sequence[str], entail: Entailer, threshold: float, context: Context | None = None
+    sentence: str,
+    quotes: Sequence[str],
+    entail: Entailer,
+    threshold: float,
+    context: Context | None = None,
+    names: Collection[str] = (),
+    contrary: float = CONTRARY_THRESHOLD,
 ) -> SentenceCheck:
-    """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``)."""
-    gated = cheap_gates(sentence, quotes)
+    """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``). ``names`` (``owner_names``) may
+    stand for the company unquoted; a claim whose negation disagrees with its quotes needs P(entailed) of at least
+    ``contrary`` (above 1: never kept)."""
+    gated = cheap_gates(sentence, quotes, names)
     if isinstance(gated, SentenceCheck):
         return gated
     text, numbers, claim, sources = gated.text, gated.numbers, gated.claim, gated.sources
     disagreeing = _polarity_disagrees(text, claim, quotes)
-    if disagreeing:
+    if disagreeing and contrary > 1:
         return SentenceCheck(text, numbers, False, None, disagreeing)
     probability = round(float(entail(claim, with_context(sources, context))), 4)
-    if probability < threshold:
-        return SentenceCheck(
-            text, numbers, False, probability, f"not entailed by the cited quotes (p={probability:.2f} < {threshold:g})"
+    needed = max(threshold, contrary) if disagreeing else threshold
+    if probability < needed:
+        why = (
+            f"{disagreeing}, and p={probability:.2f} < {needed:g}"
+            if disagreeing
+            else (f"not entailed by the cited quotes (p={probability:.2f} < {needed:g})")
         )
+        return SentenceCheck(text, numbers, False, probability, why)
     return SentenceCheck(text, numbers, True, probability, "supported")
 
 
 class SupportChecker:
     """The checker with its verifier and threshold in the constructor, the sentence in ``check``."""
 
-    def __init__(self, entail: Entailer, threshold: float = ENTAIL_THRESHOLD, context: Context | None = None) -> None:
+    def __init__(
+        self,
+        entail: Entailer,
+        threshold: float = ENTAIL_THRESHOLD,
+        context: Context | None = None,
+        names: Collection[str] = (),
+        contrary: float = CONTRARY_THRESHOLD,
+    ) -> None:
         self.entail = entail
         self.threshold = threshold
         self.context = context
+        self.names = frozenset(names)
+        self.contrary = contrary
 
     @classmethod
     def packaged(
-        cls, threads: int = 1, threshold: float = ENTAIL_THRESHOLD, context: Context | None = None
+        cls,
+        threads: int = 1,
+        threshold: float = ENTAIL_THRESHOLD,
+        context: Context | None = None,
+        names: Collection[str] = (),
     ) -> SupportChecker:
         """The checker with the verifier shipped in ``bot/data/verifier/``, loaded now."""
         from .verifier import Verifier
 
         verifier = Verifier(threads=threads)
         verifier.warm_up()
-        return cls(verifier.probability, threshold, context)
+        return cls(verifier.probability, threshold, context, names)
+
+    @classmethod
+    def for_corpus(cls, settings: Settings) -> SupportChecker:
+        """The packaged checker with the configured policies' owner names (``owner_names``); the corpus is read,
+        not indexed."""
+        from .policy import read_policy
+
+        names = owner_names(read_policy(path) for path in settings.resolved_corpus())
+        return cls.packaged(settings.model_threads, settings.llm_support_threshold, names=names)
 
     def __call__(self, sentence: str, quotes: Sequence[str]) -> SentenceCheck:
         return self.check(sentence, quotes)
 
     def check(self, sentence: str, quotes: Sequence[str]) -> SentenceCheck:
-        return check_entailed(sentence, quotes, self.entail, self.threshold, self.context)
+        return check_entailed(sentence, quotes, self.entail, self.threshold, self.context, self.names, self.contrary)

@@ -149,7 +149,7 @@ def _with_support_sets(result: Any, paths: list[Path], gate: Any, settings: Any)
     from .evals import support_set
 
     claims = support_set.load(paths)
-    checker = SupportChecker.packaged(settings.model_threads, settings.llm_support_threshold)
+    checker = SupportChecker.for_corpus(settings)
     return support_set.with_support(result, support_set.evaluate(claims, checker), gate)
 
 
@@ -161,7 +161,8 @@ def check_support_command(file: Path, as_json: bool) -> None:
 
     FILE is JSONL, one {"id", "quotes": [...], "sentence"} a line; the sentence cites the quotes as [1], [2].
     Prints one {"id", "supported", "reason", "score"} a line (score: P(entailed), null when a cheaper check
-    already failed), with the same checker as LLM phrasing (docs/LLM.md). Exit 0 when every line was checked,
+    already failed), with the same checker as LLM phrasing (docs/LLM.md), which knows the configured policies'
+    names for their owners (BOT_CORPUS). Exit 0 when every line was checked,
     2 when a line is malformed (the error names it).
 
     Example:
@@ -175,7 +176,7 @@ def check_support_command(file: Path, as_json: bool) -> None:
 
     try:
         claims = read_claims(file)
-        checker = SupportChecker.packaged()
+        checker = SupportChecker.for_corpus(_settings())
     except BotError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -130,7 +130,7 @@ class Phraser:
         from .checker import SupportChecker
         from .llm import ChatWriter
 
-        checker = SupportChecker.packaged(settings.model_threads, settings.llm_support_threshold)
+        checker = SupportChecker.for_corpus(settings)
         writer = ChatWriter.from_settings(settings)
         return cls(writer, checker)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 # Calibrated on scripts/data/support_pairs.jsonl by scripts/calibrate_support.py (docs/LLM.md).
@@ -264,8 +264,10 @@ def _occurs(word: str, text: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9]){re.escape(_fold(word))}(?![A-Za-z0-9])", _fold(text)) is not None
 
 
-def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
-    """The numbers, names, currency signs, links and absolute words of ``sentence`` that no quote in ``quotes`` has."""
+def unsupported_claims(sentence: str, quotes: Sequence[str], names: Collection[str] = ()) -> list[str]:
+    """The numbers, names, currency signs, links and absolute words of ``sentence`` that no quote in ``quotes`` has.
+    ``names`` (casefolded) are the document's own names for its owner ("Harborline" where a quote says "we"):
+    they stand for a party, like "Company", without being quoted."""
     text = " ".join(quotes)
     problems = [f"number {n}" for n in sorted(numbers_in(sentence) - numbers_in(text))]
     spelled = set(acronyms_in(sentence))
@@ -275,7 +277,10 @@ def unsupported_claims(sentence: str, quotes: Sequence[str]) -> list[str]:
     problems += [
         f"name {n!r}"
         for n in dict.fromkeys(names_in(sentence, quotes))
-        if n.lower() not in PARTY_TERMS and not _occurs(n, text) and not (len(n) == 1 and n in dotted)
+        if n.lower() not in PARTY_TERMS
+        and n.casefold() not in names
+        and not _occurs(n, text)
+        and not (len(n) == 1 and n in dotted)
     ]
     for sign, spellings in _CURRENCY.items():
         if sign in sentence and not any(s in _fold(text) for s in spellings):
@@ -304,9 +309,10 @@ class Claim:
     sources: list[str]  # the cited quotes, in citation order
 
 
-def cheap_gates(sentence: str, quotes: Sequence[str]) -> Claim | SentenceCheck:
+def cheap_gates(sentence: str, quotes: Sequence[str], names: Collection[str] = ()) -> Claim | SentenceCheck:
     """The gates every checker runs first: a citation, only existing quote numbers, some words, and every number,
-    name, link and absolute word in a cited quote. The failing verdict, else the claim to judge further."""
+    name (but the owner's ``names``), link and absolute word in a cited quote. The failing verdict, else the claim
+    to judge further."""
     text = " ".join(sentence.split())
     numbers = cited(text)
     if not numbers:
@@ -318,7 +324,7 @@ def cheap_gates(sentence: str, quotes: Sequence[str]) -> Claim | SentenceCheck:
     if not words(claim):
         return SentenceCheck(text, numbers, False, None, "says nothing but citations")
     sources = [quotes[n - 1] for n in numbers]
-    problems = unsupported_claims(claim, sources)
+    problems = unsupported_claims(claim, sources, names)
     if problems:
         return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
     return Claim(text, numbers, claim, sources)

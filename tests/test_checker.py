@@ -46,12 +46,12 @@ FAITHFUL = [
     "The company does not sell or trade your personal information to outside parties [3].",
     "Service providers may receive your personal information, under confidentiality, to help run the Sites [6].",
     "If you take back your consent, some products or services may no longer be available to you [7].",
+    "Users have to be older than 18 to use the Sites [5].",
 ]
 # Faithful, but dropped by the verifier today (the keep rate's gap, docs/LLM.md): strict xfail, so a model that
 # keeps them shows up here.
 KNOWN_MISSES = [
     "Turning cookies off may mean that some parts of the Sites do not work as they should [2].",
-    "Users have to be older than 18 to use the Sites [5].",
 ]
 UNFAITHFUL = {
     "negation": "Your browser settings cannot be used to turn cookies off [1].",
@@ -82,22 +82,37 @@ def test_free_paraphrases_still_dropped(checker: SupportChecker, sentence: str) 
     assert checker.check(sentence, QUOTES).supported
 
 
+# Unfaithful, but kept by the verifier today (the catch rate's gap, docs/LLM.md): strict xfail, so a model that
+# drops them shows up here.
+KNOWN_KEPT = ["Anyone can use the Sites, even toddlers [5]."]
+
+
+@pytest.mark.xfail(strict=True, reason="contradictions the verifier still keeps (catch rate, docs/LLM.md)")
+@pytest.mark.parametrize("sentence", KNOWN_KEPT)
+def test_contradictions_still_kept(checker: SupportChecker, sentence: str) -> None:
+    assert not checker.check(sentence, QUOTES).supported
+
+
 @pytest.mark.parametrize(("kind", "sentence"), list(UNFAITHFUL.items()))
 def test_fluent_unfaithful_sentences_are_dropped(checker: SupportChecker, kind: str, sentence: str) -> None:
     verdict = checker.check(sentence, QUOTES)
     assert not verdict.supported, f"{kind}: kept with score {verdict.score}"
 
 
-def test_a_paraphrase_that_drops_the_quotes_negation_is_dropped_too(checker: SupportChecker) -> None:
-    """Conservative by design: "stop working" for "not function" reads as a polarity flip (docs/LLM.md)."""
-    verdict = checker.check("Turning cookies off can stop parts of the Sites from working [2].", QUOTES)
-    assert not verdict.supported and verdict.reason == "has no negation, unlike the cited quotes"
-
-
 def test_each_part_of_a_sentence_is_held_to_its_own_quotes_negation() -> None:
     sentence = "We may share your personal information with service providers [6], and it is sold to them [3]."
-    verdict = check_entailed(sentence, QUOTES, lambda claim, quotes: 0.9, 0.2)
-    assert verdict.reason == "has no negation, unlike the cited quotes (the part citing [3])"
+    verdict = check_entailed(sentence, QUOTES, lambda claim, quotes: 0.6, 0.2, contrary=0.9)
+    assert verdict.reason == "has no negation, unlike the cited quotes (the part citing [3]), and p=0.60 < 0.9"
+
+
+def test_a_negation_that_disagrees_needs_a_sure_verifier() -> None:
+    """ "Stop working" may say what "not function" says, but only a sure verifier may keep it; above 1 never."""
+    sentence = "Turning cookies off can stop parts of the Sites from working [2]."
+    unsure = check_entailed(sentence, QUOTES, lambda claim, quotes: 0.6, 0.2, contrary=0.9)
+    assert not unsure.supported and unsure.reason == "has no negation, unlike the cited quotes, and p=0.60 < 0.9"
+    assert check_entailed(sentence, QUOTES, lambda claim, quotes: 0.95, 0.2, contrary=0.9).supported
+    never = check_entailed(sentence, QUOTES, lambda claim, quotes: 1.0, 0.2, contrary=1.5)
+    assert (never.supported, never.score, never.reason) == (False, None, "has no negation, unlike the cited quotes")
 
 
 def test_ordinary_words_are_not_taken_for_names_or_negations() -> None:
@@ -110,9 +125,8 @@ def test_ordinary_words_are_not_taken_for_names_or_negations() -> None:
     assert check_entailed("Your data may be kept in the U.S. [1].", us, sure, 0.2).supported
     assert "name 'UK'" in check_entailed("Your data may be kept in the U.K. [1].", us, sure, 0.2).reason
     cookies = ["You can disable cookies in your browser."]
-    assert check_entailed("Don't like cookies? Disable them in your browser [1].", cookies, sure, 0.2).reason == (
-        "has a negation, unlike the cited quotes"
-    )  # not a name; the polarity gate is the conservative one (docs/LLM.md)
+    not_a_name = check_entailed("Don't like cookies? Disable them in your browser [1].", cookies, sure, 0.2, contrary=2)
+    assert not_a_name.reason == "has a negation, unlike the cited quotes"  # not "name 'Don't'"
     assert check_entailed("Someone may switch cookies off in the browser [1].", cookies, sure, 0.2).supported
 
 
@@ -175,3 +189,32 @@ def test_check_support_names_a_malformed_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check-support", str(path)])
     assert result.exit_code == 2
     assert f"{path}:2:" in result.output and '"quotes" must be a non-empty list' in result.output
+
+
+# -- the owner's name stands for "we" ---------------------------------------------------------------------------
+def test_the_owner_is_named_by_its_owner_field_or_its_title() -> None:
+    from bot.checker import owner_names
+    from bot.policy import parse_text
+
+    owned = parse_text("---\ntitle: Notes Policy\nowner: Quillfeather Labs, Inc.\n---\n\n## Data\n\nWe keep it.", "q")
+    assert owner_names([owned]) == {"quillfeather", "labs", "inc"}
+    titled = parse_text("# Ravenmoor Privacy Notice\n\n## Data\n\nWe keep it.", "r")
+    assert owner_names([titled]) == {"ravenmoor", "notice"}
+
+
+def test_a_sentence_may_name_the_owner_where_its_quote_says_we() -> None:
+    def sure(claim: str, quotes: Sequence[str]) -> float:
+        return 0.9
+
+    sentence = "Infrascale does not sell your personal information to outside parties [1]."
+    assert check_entailed(sentence, [NO_SALE], sure, 0.2).reason == "name 'Infrascale' not in the cited quotes"
+    assert check_entailed(sentence, [NO_SALE], sure, 0.2, names={"infrascale"}).supported
+    other = "Northwind does not sell your personal information to outside parties [1]."
+    assert "name 'Northwind'" in check_entailed(other, [NO_SALE], sure, 0.2, names={"infrascale"}).reason
+
+
+def test_check_support_knows_the_configured_policys_owner(tmp_path: Path) -> None:
+    row = {"id": "owner", "quotes": [NO_SALE], "sentence": "Infrascale doesn't sell your personal data [1]."}
+    result = CliRunner().invoke(cli, ["check-support", str(_file(tmp_path, row))])
+    assert result.exit_code == 0, result.output
+    assert "name" not in json.loads(result.output)["reason"]

@@ -79,9 +79,7 @@ def test_supported_sentences_are_shown_with_their_citations_and_scores_then_the_
 
 
 def test_nothing_supported_returns_the_extractive_answer_unchanged(age: Answer, checker: SupportChecker) -> None:
-    phrased = Phraser(fake("Anyone can use the Sites, even toddlers [1]. Ask Google [2]."), checker).phrase(
-        age, QUESTION
-    )
+    phrased = Phraser(fake("Anyone over 12 can use the Sites [1]. Ask Google [2]."), checker).phrase(age, QUESTION)
     assert phrased.mode == "extractive" and phrased.fallback == "no_supported_sentence"
     assert phrased.text == age.answer and phrased.shown == ()
     assert len(phrased.sentences) == 2 and not any(s.supported for s in phrased.sentences)
