@@ -5,21 +5,22 @@ numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score
 
 1. **citations**: the sentence cites at least one quote, every one of which exists, and says something;
 2. **claims** (``bot.support.unsupported_claims``): every number, name, link, currency sign and absolute word
-   ("only", "always", "must"...) in it occurs in a cited quote: cheap, exact, and never fooled by fluency;
-3. **polarity**: a claim with a negation ("not", "never", "n't", "without"...) needs a cited quote with one, a
-   claim without needs a quote without (a leading "Yes," / "No," answers a question, and "without limitation",
-   "not limited to" negate nothing: neither counts);
-4. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on synthetic pairs from policy
-   sentences) reads the claim against the cited quotes together and gives P(entailed); the sentence is
-   supported when it reaches ``threshold``. It judges meaning, not overlap: a negation moved, "may" made "will",
-   a party swapped, a condition dropped or added, two true quotes composed into a false claim.
+   ("only", "always", "must"...) in it occurs in a cited quote (the owner's own names, ``owner_names``, may stand
+   for "we"): cheap, exact, and never fooled by fluency;
+3. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on labelled and generated
+   pairs) reads the claim against the cited quotes together and gives P(entailed); the sentence is supported
+   when it reaches ``threshold``. It judges meaning, not overlap: a negation moved, "may" made "will", a party
+   swapped, a condition dropped or added, two true quotes composed into a false claim;
+4. **polarity, a stricter bar**: a claim with a negation ("not", "never", "n't", "without"...) whose cited quotes
+   have none, or the reverse (a leading "Yes," / "No," answers a question, and "without limitation", "not limited
+   to" negate nothing), needs P(entailed) of at least ``contrary`` (``CONTRARY_THRESHOLD``), not ``threshold``.
 
 With a ``context`` (``qualifier_context``: the policy's own sentences), the verifier also reads, after each cited
 quote, the sentences right after it in the policy that qualify it (``bot.qualify``: "The preceding does not apply
 to ...") when they are not cited too: a claim citing a rule must not contradict the limit its neighbour sets.
 
-``score`` is that probability (None when an earlier check failed). Word overlap, negation presence and the
-retrieval cross-encoder are not used: they measure topic, not entailment (docs/LLM.md has the figures).
+``score`` is that probability (None when an earlier check failed). Word overlap and the retrieval cross-encoder
+are not used: they measure topic, not entailment (docs/LLM.md has the figures).
 """
 
 from __future__ import annotations
