@@ -153,6 +153,19 @@ def _with_support_sets(result: Any, paths: list[Path], gate: Any, settings: Any)
     return support_set.with_support(result, support_set.evaluate(claims, checker), gate)
 
 
+def _checker() -> Any:
+    """The corpus's checker; without a readable corpus, the packaged one, which knows no owner names (said once)."""
+    from .checker import SupportChecker
+    from .errors import CorpusError
+
+    settings = _settings()
+    try:
+        return SupportChecker.for_corpus(settings)
+    except CorpusError as exc:
+        click.echo(f"Note: {exc}; the owner's names are unknown, so a sentence naming it is judged as a name", err=True)
+        return SupportChecker.packaged(settings.model_threads, settings.llm_support_threshold)
+
+
 @click.command("check-support")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help='Print one JSON object {"results": [...]} instead of lines.')
@@ -171,12 +184,11 @@ def check_support_command(file: Path, as_json: bool) -> None:
 
         python -m bot check-support claims.jsonl --json
     """
-    from .checker import SupportChecker
     from .claims import read_claims
 
     try:
         claims = read_claims(file)
-        checker = SupportChecker.for_corpus(_settings())
+        checker = _checker()
     except BotError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

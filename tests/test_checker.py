@@ -218,3 +218,13 @@ def test_check_support_knows_the_configured_policys_owner(tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["check-support", str(_file(tmp_path, row))])
     assert result.exit_code == 0, result.output
     assert "name" not in json.loads(result.output)["reason"]
+
+
+def test_check_support_works_without_a_corpus_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    row = {"id": "owner", "quotes": [NO_SALE], "sentence": "Infrascale doesn't sell your personal data [1]."}
+    path = _file(tmp_path, row)
+    monkeypatch.chdir(tmp_path)  # no corpus/ here
+    result = CliRunner().invoke(cli, ["check-support", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "owner's names are unknown" in result.stderr
+    assert json.loads(result.stdout)["reason"] == "name 'Infrascale' not in the cited quotes"
