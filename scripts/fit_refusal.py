@@ -39,7 +39,7 @@ from bot.settings import Settings
 EXAMPLE_WEIGHTS = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0)
 EXAMPLE_CENTERS = (0.0, 0.1, 0.2, 0.3, 0.4)
 ANSWER_WEIGHTS = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-ANSWER_CENTERS = (1.0, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0)
+ANSWER_CENTERS = (1.0, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0)
 
 
 def signals(bot: PolicyBot, question: str, history: list[Turn], exclude: frozenset[str]) -> dict | None:

