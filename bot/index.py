@@ -34,7 +34,8 @@ from .onnx_embed import ENCODER_DIR, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 
-FORMAT = 4  # 2: the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined; 4: example banks
+FORMAT = 5  # 2: the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined; 4: example banks;
+# 5: bank questions read with a misspelled owner name made neutral too (bot/lifecycle.py prepare)
 EXAMPLES = ("examples.json", "examples.faiss")  # the banks' examples and their vectors (bot/examples.py)
 _PACKAGES = ("faiss-cpu", "sentence-transformers", "torch", "onnx", "pysbd", "bm25s", "onnxruntime", "tokenizers")
 

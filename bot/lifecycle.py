@@ -38,9 +38,10 @@ def names_of(documents: Sequence[Document]) -> list[str]:
 
 
 def prepare(query: str, names: list[str], speller: Speller | None) -> str:
-    """What the models read of a (resolved) question: the owner's name neutral, misspellings corrected."""
+    """What the models read of a (resolved) question: the owner's name neutral, misspellings corrected. The name is
+    made neutral again after correcting: a misspelled name the speller restores ("Globx") reads as a spelled one."""
     asked = neutral(query, names)
-    return speller.correct(asked) if speller is not None else asked
+    return neutral(speller.correct(asked), names) if speller is not None else asked
 
 
 class IndexLifecycle:

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from bot.lifecycle import prepare
 from bot.spelling import Speller
 
 POLICY_TEXT = "Disputes go to binding arbitration in the county. Infrascale places cookies on your devices."
@@ -97,3 +98,11 @@ def test_words_helper_and_bad_config() -> None:
     assert Speller.words(["Opt-out of E-mail, 2 times!"]) == {"opt", "out", "of", "e", "mail", "times"}
     with pytest.raises(ValueError, match="max_edit"):
         Speller(max_edit=3)
+
+
+def test_a_misspelled_owner_name_reads_as_the_spelled_one(speller: Speller) -> None:
+    names = ["Infrascale"]
+    spelled = prepare("Does Infrascale place cookies on my laptop?", names, speller)
+    assert spelled == "Does the Company place cookies on my laptop?"
+    assert prepare("Does Infrascael place cookies on my laptop?", names, speller) == spelled
+    assert prepare("Does Infrascaele place cookies on my laptop?", [], speller).startswith("Does Infrascale")
