@@ -5,7 +5,7 @@ numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score
 
 1. **citations**: the sentence cites at least one quote, every one of which exists, and says something;
 2. **claims** (``bot.support.unsupported_claims``): every number, name, link, currency sign and absolute word
-   ("only", "always", "must"...) in it occurs in a cited quote (the owner's own names, ``owner_names``, may stand
+   ("only", "always", "must"...) in it occurs in a cited quote (the owner's own names, ``owner_words``, may stand
    for "we"): cheap, exact, and never fooled by fluency;
 3. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on labelled and generated
    pairs) reads the claim against the cited quotes together and gives P(entailed); the sentence is supported
@@ -90,10 +90,11 @@ def qualifier_context(documents: Iterable[Document]) -> Context:
     return lambda quote: table.get(_key(quote), ())
 
 
-def owner_names(documents: Iterable[Document]) -> frozenset[str]:
-    """The names each document gives its owner, casefolded: the capitalised words of its ``owner`` field, else of
-    its title ("Harborline Systems, Inc." -> harborline, systems, inc), but the party words ("Privacy",
-    "Policy"). A paraphrase may name the company where its quote says "we" or "the Company"."""
+def owner_words(documents: Iterable[Document]) -> frozenset[str]:
+    """The words each document names its owner with, casefolded: the capitalised words of its ``owner`` field,
+    else of its title ("Harborline Systems, Inc." -> harborline, systems, inc), but the party words ("Privacy",
+    "Policy"). A paraphrase may name the company where its quote says "we" or "the Company". Not
+    ``bot.expand.owner_names``, the legal names ("Acme, Inc.") that the models read as "the Company"."""
     names: set[str] = set()
     for doc in documents:
         for word in re.findall(r"[A-Z][\w-]*", doc.metadata.get("owner") or doc.title):
@@ -124,7 +125,7 @@ def check_entailed(
     names: Collection[str] = (),
     contrary: float = CONTRARY_THRESHOLD,
 ) -> SentenceCheck:
-    """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``). ``names`` (``owner_names``) may
+    """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``). ``names`` (``owner_words``) may
     stand for the company unquoted; a claim whose negation disagrees with its quotes needs P(entailed) of at least
     ``contrary`` (above 1: never kept)."""
     gated = cheap_gates(sentence, quotes, names)
@@ -179,11 +180,11 @@ class SupportChecker:
 
     @classmethod
     def for_corpus(cls, settings: Settings) -> SupportChecker:
-        """The packaged checker with the configured policies' owner names (``owner_names``); the corpus is read,
+        """The packaged checker with the configured policies' owner names (``owner_words``); the corpus is read,
         not indexed."""
         from .policy import read_policy
 
-        names = owner_names(read_policy(path) for path in settings.resolved_corpus())
+        names = owner_words(read_policy(path) for path in settings.resolved_corpus())
         return cls.packaged(settings.model_threads, settings.llm_support_threshold, names=names)
 
     def __call__(self, sentence: str, quotes: Sequence[str]) -> SentenceCheck:

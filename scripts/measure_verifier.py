@@ -25,7 +25,7 @@ for path in (HERE, REPO):
 
 from train_verifier import read_pairs, split_groups  # noqa: E402
 
-from bot.checker import CONTRARY_THRESHOLD, ENTAIL_THRESHOLD, check_entailed, owner_names  # noqa: E402
+from bot.checker import CONTRARY_THRESHOLD, ENTAIL_THRESHOLD, check_entailed, owner_words  # noqa: E402
 from bot.claim_features import strip_answer_word  # noqa: E402
 from bot.policy import read_policy  # noqa: E402
 from bot.support import has_negation, unsupported_claims  # noqa: E402
@@ -51,10 +51,10 @@ def _sentence(row: dict[str, Any]) -> str:
     return row.get("sentence") or f"{row['claim']} " + "".join(f"[{i}]" for i in range(1, len(row["quotes"]) + 1))
 
 
-def owner_names_by_policy(paths: list[Path]) -> Callable[[Sequence[str]], frozenset[str]]:
-    """quotes -> the owner names (``bot.checker.owner_names``) of the policy among ``paths`` that holds them."""
+def owner_words_by_policy(paths: list[Path]) -> Callable[[Sequence[str]], frozenset[str]]:
+    """quotes -> the owner names (``bot.checker.owner_words``) of the policy among ``paths`` that holds them."""
     docs = [read_policy(p) for p in paths]
-    texts = [(" ".join(d.text.split()), owner_names([d])) for d in docs]
+    texts = [(" ".join(d.text.split()), owner_words([d])) for d in docs]
 
     def names(quotes: Sequence[str]) -> frozenset[str]:
         first = " ".join(quotes[0].split())
@@ -114,7 +114,7 @@ def main() -> None:
                         help="A policy the pairs quote (repeatable): its owner names may stand for we.")  # fmt: skip
     args = parser.parse_args()
     verifier = Verifier(args.model)
-    names = owner_names_by_policy(args.policy or POLICIES)
+    names = owner_words_by_policy(args.policy or POLICIES)
     sets = [(str(p), read_pairs(p)) for p in args.files]
     if args.holdout:
         sets.insert(

@@ -268,9 +268,8 @@ def base_model(layers: int | None, base_name: str = "minilm") -> tuple[Any, Any,
         base = base_model_dir()
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)
-    if (
-        layers is not None and layers < model.config.num_hidden_layers
-    ):  # the first layers only: faster to train and to run
+    # the first layers only: faster to train and to run
+    if layers is not None and layers < model.config.num_hidden_layers:
         model.bert.encoder.layer = model.bert.encoder.layer[:layers]
         model.config.num_hidden_layers = layers
     return tokenizer, model, base

@@ -193,13 +193,13 @@ def test_check_support_names_a_malformed_line(tmp_path: Path) -> None:
 
 # -- the owner's name stands for "we" ---------------------------------------------------------------------------
 def test_the_owner_is_named_by_its_owner_field_or_its_title() -> None:
-    from bot.checker import owner_names
+    from bot.checker import owner_words
     from bot.policy import parse_text
 
     owned = parse_text("---\ntitle: Notes Policy\nowner: Quillfeather Labs, Inc.\n---\n\n## Data\n\nWe keep it.", "q")
-    assert owner_names([owned]) == {"quillfeather", "labs", "inc"}
+    assert owner_words([owned]) == {"quillfeather", "labs", "inc"}
     titled = parse_text("# Ravenmoor Privacy Notice\n\n## Data\n\nWe keep it.", "r")
-    assert owner_names([titled]) == {"ravenmoor", "notice"}
+    assert owner_words([titled]) == {"ravenmoor", "notice"}
 
 
 def test_a_sentence_may_name_the_owner_where_its_quote_says_we() -> None:
