@@ -36,6 +36,7 @@ class Reading:
     vector: np.ndarray  # the embedding of ``asked``, shape (1, dimension)
     vote: Vote  # the nearest labelled examples' vote
     scope: frozenset[str] | None  # the documents that may answer (None: every document)
+    turn: np.ndarray | None = None  # a follow-up's own turn read alone, embedded (None: not a follow-up)
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,18 @@ class Answerer:
     def prepare(self, query: str) -> str:
         return prepare(query, self.names, self.speller)
 
-    def vote(self, vector: np.ndarray, exclude: Collection[str] = (), scope: Collection[str] | None = None) -> Vote:
-        """The nearest labelled examples' vote (none with banks off, or when no document has a bank)."""
+    def vote(
+        self,
+        vector: np.ndarray,
+        exclude: Collection[str] = (),
+        scope: Collection[str] | None = None,
+        turn: np.ndarray | None = None,
+    ) -> Vote:
+        """The nearest labelled examples' vote (none with banks off, or when no document has a bank); ``turn``: a
+        follow-up's own turn, embedded (bot/neighbours.py)."""
         if not self.settings.examples:
             return NO_VOTE
-        return self.voter.run(vector[0], exclude=exclude, sources=scope)
+        return self.voter.run(vector[0], exclude=exclude, sources=scope, turn=None if turn is None else turn[0])
 
     def read(
         self, question: str, history: Sequence[Turn], scope: frozenset[str] | None, exclude: Collection[str] = ()
@@ -88,7 +96,8 @@ class Answerer:
         query = resolve(question, history)
         asked = self.prepare(query)
         vector = self.retriever.embed(asked)
-        return Reading(question, query, asked, vector, self.vote(vector, exclude, scope), scope)
+        turn = self.retriever.embed(self.prepare(question)) if query != question else None
+        return Reading(question, query, asked, vector, self.vote(vector, exclude, scope, turn), scope, turn)
 
     def retrieve(self, reading: Reading) -> list[Hit]:
         """The best chunks of the reading's documents, the example vote among the signals."""
@@ -131,7 +140,8 @@ class Answerer:
         refusal share)``; None when that document has no bank (one policy's refusals say nothing of another's)."""
         if not self.settings.examples:
             return None
-        vote = self.voter.run(reading.vector[0], exclude=exclude, sources={top.chunk.source})
+        turn = None if reading.turn is None else reading.turn[0]
+        vote = self.voter.run(reading.vector[0], exclude=exclude, sources={top.chunk.source}, turn=turn)
         return vote.top * (1 - 2 * vote.refuse) if vote.neighbours else None
 
     def answer(self, reading: Reading, owner: Owner, exclude: Collection[str] = ()) -> Answer:
@@ -149,7 +159,8 @@ class Answerer:
             return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, confidence, dropped)
         # where the quotes say to write ("contact us as indicated below"): the address, last; first when the
         # examples nearest the question itself (a follow-up read alone) are mostly about where to write
-        own = self.vote(self.retriever.embed(alone), exclude, reading.scope) if follow_up else reading.vote
+        turn = reading.turn if reading.turn is not None else self.retriever.embed(alone)
+        own = self.vote(turn, exclude, reading.scope) if follow_up else reading.vote
         cites = self.quoting.with_contact(cites, own, owner.contact)
         return Answer(
             question=reading.question,

@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import metadata as pkg_metadata
 from pathlib import Path
@@ -34,9 +34,11 @@ from .onnx_embed import ENCODER_DIR, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 
-FORMAT = 5  # 2: the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined; 4: example banks;
-# 5: bank questions read with a misspelled owner name made neutral too (bot/lifecycle.py prepare)
-EXAMPLES = ("examples.json", "examples.faiss")  # the banks' examples and their vectors (bot/examples.py)
+FORMAT = 6  # 2: the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined; 4: example banks;
+# 5: bank questions read with a misspelled owner name made neutral too (bot/lifecycle.py prepare); 6: a follow-up
+# example's own turn embedded too (bot/neighbours.py)
+# the banks' examples, their vectors, and the vectors of the follow-up examples' own turns read alone
+EXAMPLES = ("examples.json", "examples.faiss", "example-turns.faiss")
 _PACKAGES = ("faiss-cpu", "sentence-transformers", "torch", "onnx", "pysbd", "bm25s", "onnxruntime", "tokenizers")
 
 
@@ -98,6 +100,7 @@ class LoadedIndex:
     faiss_index: Any
     examples: tuple[Example, ...] = ()
     example_index: Any = None  # FAISS inner-product index over the examples' questions, row i = examples[i]
+    example_turns: dict[int, np.ndarray] = field(default_factory=dict)  # row -> a follow-up's own turn, embedded
 
     def document(self, source: str) -> Document:
         return self.documents[source]
@@ -184,9 +187,11 @@ def _previous(index_dir: Path, fingerprint: str) -> tuple[str, dict[str, np.ndar
             if (build / EXAMPLES[1]).is_file():  # the examples' vectors, keyed the same way by the text embedded
                 import faiss
 
-                texts = json.loads((build / EXAMPLES[0]).read_text(encoding="utf-8"))["texts"]
-                rows = faiss.read_index(str(build / EXAMPLES[1])).reconstruct_n(0, len(texts))
-                vectors.update({sha256_bytes(t.encode()): rows[i] for i, t in enumerate(texts)})
+                data = json.loads((build / EXAMPLES[0]).read_text(encoding="utf-8"))
+                for texts, name in ((data["texts"], EXAMPLES[1]), (data.get("turn_texts", []), EXAMPLES[2])):
+                    if texts:
+                        rows = faiss.read_index(str(build / name)).reconstruct_n(0, len(texts))
+                        vectors.update({sha256_bytes(t.encode()): rows[i] for i, t in enumerate(texts)})
         sections: Sections | None = {}
         for doc in meta["documents"]:
             if sections is None or "section_hashes" not in doc:
@@ -240,16 +245,30 @@ def _embed(texts: list[str], embedder: Embedder, old: dict[str, np.ndarray]) -> 
 
 
 def _write_examples(
-    build: Path, examples: list[Example], texts: list[str], embedder: Embedder, old: dict[str, np.ndarray], dim: int
+    build: Path,
+    examples: list[Example],
+    texts: list[tuple[str, str | None]],
+    embedder: Embedder,
+    old: dict[str, np.ndarray],
+    dim: int,
 ) -> None:
-    """The bank examples' vectors (reused by text hash from ``old``) and their data, into ``build``."""
+    """The bank examples' vectors (reused by text hash from ``old``), their follow-up turns' and their data, into
+    ``build``. ``texts``: per example, (the question as read, the follow-up's own turn read alone or None)."""
     import faiss
 
-    example_vectors, _ = _embed(texts, embedder, old)
-    example_index = faiss.IndexFlatIP(dim)
-    example_index.add(example_vectors)
-    faiss.write_index(example_index, str(build / EXAMPLES[1]))
-    data = {"examples": [example_to_json(e) for e in examples], "texts": texts}
+    turn_rows = [i for i, (_, turn) in enumerate(texts) if turn is not None]
+    turn_texts = [str(texts[i][1]) for i in turn_rows]
+    for name, embedded in ((EXAMPLES[1], [t for t, _ in texts]), (EXAMPLES[2], turn_texts)):
+        vectors, _ = _embed(embedded, embedder, old) if embedded else (np.zeros((0, dim), np.float32), set())
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        faiss.write_index(flat, str(build / name))
+    data = {
+        "examples": [example_to_json(e) for e in examples],
+        "texts": [t for t, _ in texts],
+        "turn_rows": turn_rows,
+        "turn_texts": turn_texts,
+    }
     (build / EXAMPLES[0]).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
@@ -268,7 +287,7 @@ def build_index(
     params: ChunkParams,
     index_dir: Path,
     banks: Sequence[Bank] = (),
-    example_text: Callable[[Example], str] = lambda e: e.question,
+    example_text: Callable[[Example], tuple[str, str | None]] = lambda e: (e.question, None),
 ) -> BuildReport:
     """Chunk and embed ``documents`` (and the examples of their ``banks``, each as ``example_text`` says) and write
     a new build under ``index_dir``; switch CURRENT to it."""
@@ -395,22 +414,28 @@ def load_index(index_dir: Path, root: Path | None = None) -> LoadedIndex:
     _check_offsets(build, documents, chunks)
     if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest.get("dimension"):
         raise IndexCorruptError(f"{build}: FAISS holds {faiss_index.ntotal} vectors for {len(chunks)} chunks")
-    examples, example_index = _read_examples(build, manifest, documents)
-    return LoadedIndex(build, manifest, documents, chunks, faiss_index, examples, example_index)
+    examples, example_index, turns = _read_examples(build, manifest, documents)
+    return LoadedIndex(build, manifest, documents, chunks, faiss_index, examples, example_index, turns)
 
 
 def _read_examples(
     build: Path, manifest: dict[str, Any], documents: dict[str, Document]
-) -> tuple[tuple[Example, ...], Any]:
-    """The banks' examples and their FAISS index, when the build has any (their files were hash-checked)."""
+) -> tuple[tuple[Example, ...], Any, dict[int, np.ndarray]]:
+    """The banks' examples, their FAISS index and their follow-up turns' vectors, when the build has any (their
+    files were hash-checked)."""
     if EXAMPLES[0] not in manifest.get("files", {}):
-        return (), None
+        return (), None, {}
     import faiss
 
     try:
         data = json.loads((build / EXAMPLES[0]).read_text(encoding="utf-8"))
         examples = tuple(example_from_json(e) for e in data["examples"])
         example_index = faiss.read_index(str(build / EXAMPLES[1]))
+        rows = [int(r) for r in data["turn_rows"]]
+        turn_index = faiss.read_index(str(build / EXAMPLES[2]))
+        if turn_index.ntotal != len(rows) or not all(0 <= r < len(examples) for r in rows):
+            raise ValueError(f"{turn_index.ntotal} turn vectors for {len(rows)} follow-up examples")
+        turns = dict(zip(rows, turn_index.reconstruct_n(0, len(rows)) if rows else [], strict=True))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"damaged example bank in {build}: {exc}") from exc
     for e in examples:
@@ -421,4 +446,4 @@ def _read_examples(
             raise IndexCorruptError(f"{build}: example {e.id} points to a sentence outside its section")
     if example_index.ntotal != len(examples) or example_index.d != manifest.get("dimension"):
         raise IndexCorruptError(f"{build}: the example index holds {example_index.ntotal} vectors")
-    return examples, example_index
+    return examples, example_index, turns

@@ -133,13 +133,16 @@ class IndexLifecycle:
             self._spellers = (texts, speller)
         return self._spellers[1]
 
-    def _example_text_for(self, documents: Sequence[Document]) -> Callable[[Example], str]:
+    def _example_text_for(self, documents: Sequence[Document]) -> Callable[[Example], tuple[str, str | None]]:
         """How a bank example is embedded: as its question would be read when asked (follow-up resolved, the
-        owner's name neutral, spelling corrected), so the vote compares like with like."""
+        owner's name neutral, spelling corrected), so the vote compares like with like; and a follow-up's own
+        turn, read alone the same way (None for a question that needs no earlier turn)."""
         names = names_of(documents)
         speller = self.speller(documents)
 
-        def text(e: Example) -> str:
-            return prepare(resolve(e.question, [Turn(r, c) for r, c in e.history]), names, speller)
+        def text(e: Example) -> tuple[str, str | None]:
+            query = resolve(e.question, [Turn(r, c) for r, c in e.history])
+            turn = prepare(e.question, names, speller) if query != e.question else None
+            return prepare(query, names, speller), turn
 
         return text

@@ -4,6 +4,11 @@ The bank's questions are embedded at index time with the model that embeds quest
 nearest ``k`` examples each vote with the weight ``exp((similarity - best) / temperature)``, so a near-paraphrase
 outweighs loose neighbours. The vote is a signal beside dense, BM25 and the reranker, not a verdict: how much it
 counts is calibrated on the banks (scripts/fit_calibration.py, bot/data/calibration.json).
+
+A follow-up ("and which postal address takes it?") is read with the turn it follows, so its nearest examples are
+mostly about that earlier turn's topic. Given the follow-up's own turn read alone (``turn``), an example's
+similarity is ``(1 - turn_weight) * similarity + turn_weight * turn similarity``, the second taken against the
+example's own turn when it is a follow-up too, else against its question: topic and ask both count.
 """
 
 from __future__ import annotations
@@ -49,28 +54,42 @@ class ExampleVoter:
     ``exclude``: example origins to leave out (leave-one-set-out measurement); ``sources``: documents whose
     examples may vote (None: every document)."""
 
-    def __init__(self, index: LoadedIndex, k: int = 5, temperature: float = 0.05) -> None:
+    def __init__(self, index: LoadedIndex, k: int = 5, temperature: float = 0.05, turn_weight: float = 0.5) -> None:
         self.index = index
         self.k = k
         self.temperature = temperature
+        self.turn_weight = turn_weight
 
     @property
     def empty(self) -> bool:
         return self.index.example_index is None or not self.index.examples
 
-    def run(self, vector: np.ndarray, exclude: Collection[str] = (), sources: Collection[str] | None = None) -> Vote:
+    def run(
+        self,
+        vector: np.ndarray,
+        exclude: Collection[str] = (),
+        sources: Collection[str] | None = None,
+        turn: np.ndarray | None = None,
+    ) -> Vote:
+        """The vote for a question's ``vector``; ``turn``: a follow-up's own turn read alone, embedded."""
         if self.empty:
             return NO_VOTE
         examples = self.index.examples
-        want = self.k if not exclude and sources is None else min(len(examples), self.k * 8 + 64)
+        mixed = turn is not None and self.turn_weight > 0
+        plain = not exclude and sources is None and not mixed
+        want = self.k if plain else min(len(examples), self.k * 8 + 64)
         sims, ids = self.index.example_index.search(vector.reshape(1, -1).astype(np.float32), want)
-        found = [
-            (examples[int(i)], float(s))
+        rows = [
+            (int(i), float(s))
             for s, i in zip(sims[0], ids[0], strict=True)
             if i >= 0
             and examples[int(i)].origin not in exclude
             and (sources is None or examples[int(i)].source in sources)
-        ][: self.k]
+        ]
+        if mixed:
+            assert turn is not None
+            rows = sorted(((i, self._with_turn(i, s, turn)) for i, s in rows), key=lambda r: -r[1])
+        found = [(examples[i], s) for i, s in rows[: self.k]]
         if not found:
             return NO_VOTE
         best = found[0][1]
@@ -89,3 +108,9 @@ class ExampleVoter:
             if e.sentence >= 0:
                 sentences[(e.source, e.sentence)] = sentences.get((e.source, e.sentence), 0.0) + n.weight
         return Vote(neighbours, sections, sentences, refuse, best)
+
+    def _with_turn(self, row: int, similarity: float, turn: np.ndarray) -> float:
+        own = self.index.example_turns.get(row)
+        if own is None:
+            own = self.index.example_index.reconstruct(row)
+        return (1 - self.turn_weight) * similarity + self.turn_weight * float(np.dot(own, turn.reshape(-1)))

@@ -153,7 +153,9 @@ class PolicyBot:
         if self.judge is not None:
             self.judge.warm_up()
         documents = list(index.documents.values())
-        voter = ExampleVoter(index, self.settings.examples_k, self.settings.examples_temperature)
+        voter = ExampleVoter(
+            index, self.settings.examples_k, self.settings.examples_temperature, self.settings.examples_turn_weight
+        )
         quoting = Quoting(self.settings, index, retriever, self.reranker, self.files)
         speller = self.lifecycle.speller(documents)
         names = names_of(documents)
@@ -232,5 +234,5 @@ class PolicyBot:
         hits = self.answerer.retrieve(reading)
         owner = self.owners.of_document(hits[0].chunk.source) if hits else self.owners.owners[0]
         scope = self._scope(owner)
-        vote = self.answerer.vote(reading.vector, self.exclude_origins, scope)
+        vote = self.answerer.vote(reading.vector, self.exclude_origins, scope, reading.turn)
         return owner, replace(reading, scope=scope, vote=vote)

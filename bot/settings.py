@@ -93,20 +93,23 @@ class Settings(BaseSettings):
     # the example bank beside each policy (bot/examples.py, bot/neighbours.py); weights fitted on the banks by
     # scripts/fit_calibration.py, never on eval sets
     examples: bool = Field(True, description="Use the labelled example banks (corpus/NAME.examples.jsonl).")
-    examples_k: int = Field(5, ge=1, description="Nearest examples that vote.")
+    examples_k: int = Field(12, ge=1, description="Nearest examples that vote.")
     examples_temperature: float = Field(0.05, gt=0, description="Softness of the vote by similarity.")
+    examples_turn_weight: float = Field(
+        0.5, ge=0, le=1, description="Share of a follow-up's own turn, read alone, in its similarity to an example."
+    )
     vote_weight: float = Field(15.0, ge=0, description="Reranker logits a full vote for a section adds.")
     vote_floor: float = Field(0.2, ge=0, le=1, description="Vote share that brings a missed section to the reranker.")
     sentence_vote_weight: float = Field(6.0, ge=0, description="Logits a full vote for a sentence adds to it.")
     example_weight: float = Field(20.0, description="Weight of the examples' answer-or-refuse say in the confidence.")
-    example_center: float = Field(0.2, description="The examples' say at which it moves the confidence by nothing.")
+    example_center: float = Field(0.1, description="The examples' say at which it moves the confidence by nothing.")
     answerability_dir: str = Field(
         default_factory=packaged_answerability,
         description="The answerability model (does a passage answer the question?); empty: off.",
     )
     answerability_depth: int = Field(3, ge=1, description="Top passages the answerability model reads.")
-    answer_weight: float = Field(0.75, description="Weight of the answerability logit in the confidence.")
-    answer_center: float = Field(3.0, description="The answerability logit that moves the confidence by nothing.")
+    answer_weight: float = Field(0.5, description="Weight of the answerability logit in the confidence.")
+    answer_center: float = Field(7.0, description="The answerability logit that moves the confidence by nothing.")
     spelling: bool = Field(True, description="Correct misspellings (symspellpy) before the models read a question.")
     # answering
     max_quotes: int = Field(3, ge=1)

@@ -14,7 +14,8 @@ reads and retrieves as it does at run time, and one row is written:
 
 Usage::
 
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --out /tmp/answerability/bank.jsonl
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --out /tmp/answerability/bank.jsonl \
+        --origin bank-a --origin bank-b --origin bank-c --origin bank-d --origin bank-team
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py --dataset evals/dev/boundary.jsonl \
         --out /tmp/answerability/boundary.jsonl
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/answerability_data.py \
@@ -90,9 +91,11 @@ def row_for(bot: PolicyBot, item: dict[str, Any], exclude: frozenset[str]) -> di
     return row | {"positive": None, "negatives": [h.chunk.text for h in hits[:2]]}
 
 
-def bank_items(bot: PolicyBot) -> list[dict[str, Any]]:
+def bank_items(bot: PolicyBot, origins: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     items = []
     for e in bot.index.examples:
+        if origins and e.origin not in origins:
+            continue
         doc = bot.index.document(e.source)
         items.append({
             "id": e.id, "origin": e.origin, "expect": e.expect, "question": e.question,
@@ -116,7 +119,8 @@ def dataset_items(path: Path) -> list[dict[str, Any]]:
 @click.option("--dataset", type=click.Path(exists=True, path_type=Path), help="An eval dataset instead of the banks.")
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), help="Another policy (its own index).")
 @click.option("--out", type=click.Path(path_type=Path), required=True)
-def main(dataset: Path | None, corpus: Path | None, out: Path) -> None:
+@click.option("--origin", "origins", multiple=True, help="Only these bank authors (repeat it; default: every example).")
+def main(dataset: Path | None, corpus: Path | None, out: Path, origins: tuple[str, ...]) -> None:
     """Write one row per labelled question: its passages and today's confidence signals."""
     # the confidence without the answerability model: its own term is what the rows are to fit
     settings = Settings(answerability_dir="")
@@ -124,7 +128,7 @@ def main(dataset: Path | None, corpus: Path | None, out: Path) -> None:
         settings = Settings(corpus=(corpus,), index_dir=out.parent / f".index-{corpus.stem}", answerability_dir="")
     bot = PolicyBot(settings)
     bot.warm_up()
-    items = dataset_items(dataset) if dataset else bank_items(bot)
+    items = dataset_items(dataset) if dataset else bank_items(bot, origins)
     out.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     with out.open("w", encoding="utf-8") as f:

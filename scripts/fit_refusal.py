@@ -17,7 +17,7 @@ logit over the top passages, then grid-fits ``example_weight``, ``example_center
 Usage::
 
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/fit_refusal.py --origin bank-e --origin bank-f \
-        --dev evals/dev/boundary.jsonl --budget 0.01
+        --dev evals/dev/boundary.jsonl --budget 0.01 --budget 0.005
 
 Prints the values to put in bot/settings.py (the defaults there are this script's output), and the rates per
 source. Never a CI step.
@@ -70,8 +70,16 @@ def rates(bot: PolicyBot, rows: list[dict], params: tuple[float, float, float, f
 @click.command()
 @click.option("--origin", "origins", multiple=True, required=True, help="A bank author the model never saw.")
 @click.option("--dev", "devs", multiple=True, type=click.Path(exists=True, path_type=Path), help="A dev dataset.")
-@click.option("--budget", type=float, default=0.01, show_default=True, help="Answerable questions refused, at most.")
-def main(origins: tuple[str, ...], devs: tuple[Path, ...], budget: float) -> None:
+@click.option(
+    "--budget",
+    "budgets",
+    type=float,
+    multiple=True,
+    default=(0.01,),
+    show_default=True,
+    help="Answerable questions refused, at most (repeat it to fit several budgets from one pass).",
+)
+def main(origins: tuple[str, ...], devs: tuple[Path, ...], budgets: tuple[float, ...]) -> None:
     """Grid-fit the examples' and the answerability model's weights together, on held-out questions."""
     bot = PolicyBot(Settings())
     bot.warm_up()
@@ -89,10 +97,12 @@ def main(origins: tuple[str, ...], devs: tuple[Path, ...], budget: float) -> Non
              bot.calibration.answer_weight, bot.calibration.answer_center)  # fmt: skip
     grid = {p: rates(bot, rows, p) for p in itertools.product(
         EXAMPLE_WEIGHTS, EXAMPLE_CENTERS, ANSWER_WEIGHTS, ANSWER_CENTERS)}  # fmt: skip
-    within = [p for p in grid if grid[p][1] <= budget] or [today]
-    best = max(within, key=lambda p: (round(grid[p][0], 3), -grid[p][1]))
-    click.echo(f"{len(rows)} questions ({sum(r['refuse'] for r in rows)} refusals), budget {budget}")
-    for name, params in (("today", today), ("fitted", best)):
+    click.echo(f"{len(rows)} questions ({sum(r['refuse'] for r in rows)} refusals)")
+    fitted = []
+    for budget in budgets:
+        within = [p for p in grid if grid[p][1] <= budget] or [today]
+        fitted.append((f"fitted at budget {budget}", max(within, key=lambda p: (round(grid[p][0], 3), -grid[p][1]))))
+    for name, params in (("today", today), *fitted):
         sources = sorted({r["source"] for r in rows})
         per = {s: rates(bot, [r for r in rows if r["source"] == s], params) for s in sources}
         shown = " ".join(f"{s} {a:.3f}/{b:.3f}" for s, (a, b) in per.items())

@@ -142,7 +142,18 @@ def test_asked_for_the_address_the_address_comes_first(bot: PolicyBot) -> None:
     answer = bot.ask("where should I mail that request?", history)
     assert answer.citations[0].section == "Contact Us" and "El Segundo" in answer.citations[0].quote
     assert answer.answer.startswith("From “Contact Us”")
-    assert any(c.section == "Access" for c in answer.citations)  # what the address is for still follows
+
+
+def test_a_follow_up_is_answered_on_what_it_asks_not_only_on_the_topic_before(bot: PolicyBot) -> None:
+    """The examples nearest a follow-up weigh its own turn too (bot/neighbours.py): the earlier turn gives the topic,
+    the follow-up the question."""
+    kid = [Turn("user", "can my 12 year old use your service?"), Turn("assistant", "…")]
+    answer = bot.ask("and is their stuff kept secure?", kid)
+    assert answer.citations[0].section == "Security"
+    abroad = [Turn("user", "Do you store my files outside the US?"), Turn("assistant", "…")]
+    answer = bot.ask("and if we disagree about that, where would a dispute be settled?", abroad)
+    assert answer.citations[0].section == "Dispute Resolution"
+    _assert_verbatim(answer_to_dict(answer))
 
 
 def test_a_casual_questions_quotes_are_read_with_its_lay_words_mapped(bot: PolicyBot) -> None:
