@@ -67,6 +67,9 @@ def slugify(title: str) -> str:
     return re.sub(r"[\s_]+", "-", slug) or "section"
 
 
+_INFORMATION_SEPARATORS = dict.fromkeys(range(0x1C, 0x20), " ")
+
+
 @functools.lru_cache(maxsize=1)
 def _segmenter():  # type: ignore[no-untyped-def]
     import pysbd
@@ -81,6 +84,9 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     "(a) ...; (b) ..." that pysbd cuts apart are joined back to the sentence they belong to.
     """
     spans: list[tuple[int, int]] = []
+    # pysbd reads U+001C..U+001F as spaces in its list regexes, then fails to int() them: it reads a copy with
+    # those separators as spaces (the same length, so every offset still points into ``text``)
+    text = text.translate(_INFORMATION_SEPARATORS)
     for para in _PARAGRAPH.finditer(text, start, end):
         cursor, pieces = para.start(), []
         for seg in _segmenter().segment(para.group()):

@@ -125,3 +125,12 @@ def test_a_sentence_cut_after_an_abbreviation_goes_on_in_lower_case() -> None:
     assert first.text.startswith("This privacy policy describes the privacy practices")
     assert "software products, online services and apps" in first.text  # not cut after "Infrascale, Inc."
     assert not any(s.text.startswith("*") or s.text[0].islower() for s in doc.sentences)
+
+
+def test_a_control_separator_before_a_numbered_item_is_parsed_not_a_crash() -> None:
+    """pysbd reads U+001C..U+001F as spaces and then fails on them (a pasted or exported policy can carry one)."""
+    text = "# Terms\n\nWe keep two things:\x1f1. your name. Then\x1e2) your email.\n\nWe never sell them.\n"
+    doc = parse_text(text, "separators.md")
+    for sentence in doc.sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+    assert "We never sell them." in [s.text for s in doc.sentences]
