@@ -88,7 +88,7 @@ class Answerer:
         follow-up's own turn, embedded (bot/neighbours.py)."""
         if not self.settings.examples:
             return NO_VOTE
-        return self.voter.run(vector[0], exclude=exclude, sources=scope, turn=None if turn is None else turn[0])
+        return self.voter.run(vector[0], exclude=exclude, sources=scope, turn=turn)
 
     def read(
         self, question: str, history: Sequence[Turn], scope: frozenset[str] | None, exclude: Collection[str] = ()
@@ -140,8 +140,7 @@ class Answerer:
         refusal share)``; None when that document has no bank (one policy's refusals say nothing of another's)."""
         if not self.settings.examples:
             return None
-        turn = None if reading.turn is None else reading.turn[0]
-        vote = self.voter.run(reading.vector[0], exclude=exclude, sources={top.chunk.source}, turn=turn)
+        vote = self.voter.run(reading.vector[0], exclude=exclude, sources={top.chunk.source}, turn=reading.turn)
         return vote.top * (1 - 2 * vote.refuse) if vote.neighbours else None
 
     def answer(self, reading: Reading, owner: Owner, exclude: Collection[str] = ()) -> Answer:
@@ -159,8 +158,7 @@ class Answerer:
             return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, confidence, dropped)
         # where the quotes say to write ("contact us as indicated below"): the address, last; first when the
         # examples nearest the question itself (a follow-up read alone) are mostly about where to write
-        turn = reading.turn if reading.turn is not None else self.retriever.embed(alone)
-        own = self.vote(turn, exclude, reading.scope) if follow_up else reading.vote
+        own = reading.vote if reading.turn is None else self.vote(reading.turn, exclude, reading.scope)
         cites = self.quoting.with_contact(cites, own, owner.contact)
         return Answer(
             question=reading.question,

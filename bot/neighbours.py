@@ -71,12 +71,13 @@ class ExampleVoter:
         sources: Collection[str] | None = None,
         turn: np.ndarray | None = None,
     ) -> Vote:
-        """The vote for a question's ``vector``; ``turn``: a follow-up's own turn read alone, embedded."""
+        """The vote for a question's ``vector``; ``turn``: a follow-up's own turn read alone, embedded (either
+        vector of shape (dimension,) or (1, dimension))."""
         if self.empty:
             return NO_VOTE
         examples = self.index.examples
-        mixed = turn is not None and self.turn_weight > 0
-        plain = not exclude and sources is None and not mixed
+        own_turn = turn.reshape(-1) if turn is not None and self.turn_weight > 0 else None
+        plain = not exclude and sources is None and own_turn is None
         want = self.k if plain else min(len(examples), self.k * 8 + 64)
         sims, ids = self.index.example_index.search(vector.reshape(1, -1).astype(np.float32), want)
         rows = [
@@ -86,9 +87,8 @@ class ExampleVoter:
             and examples[int(i)].origin not in exclude
             and (sources is None or examples[int(i)].source in sources)
         ]
-        if mixed:
-            assert turn is not None
-            rows = sorted(((i, self._with_turn(i, s, turn)) for i, s in rows), key=lambda r: -r[1])
+        if own_turn is not None:
+            rows = sorted(((i, self._with_turn(i, s, own_turn)) for i, s in rows), key=lambda r: -r[1])
         found = [(examples[i], s) for i, s in rows[: self.k]]
         if not found:
             return NO_VOTE
@@ -113,4 +113,4 @@ class ExampleVoter:
         own = self.index.example_turns.get(row)
         if own is None:
             own = self.index.example_index.reconstruct(row)
-        return (1 - self.turn_weight) * similarity + self.turn_weight * float(np.dot(own, turn.reshape(-1)))
+        return (1 - self.turn_weight) * similarity + self.turn_weight * float(np.dot(own, turn))

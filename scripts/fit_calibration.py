@@ -41,8 +41,8 @@ def signals(bot: PolicyBot, question: str, history: list[Turn], pool: ExampleVot
     search = retriever.search_query(reading.asked)
     vector = reading.vector if search == reading.asked else retriever.embed(search)
     hits = retriever.run(reading.asked, 64, vector, reading.vote)
-    turn = None if reading.turn is None else reading.turn[0]  # a follow-up's own turn counts as it does when asked
-    near = pool.run(reading.vector[0], exclude=bot.exclude_origins, turn=turn).neighbours
+    # a follow-up's own turn counts as it does when asked
+    near = pool.run(reading.vector[0], exclude=bot.exclude_origins, turn=reading.turn).neighbours
     return {
         "chunks": [[h.chunk.source, h.chunk.section, h.rerank] for h in hits if h.rerank is not None],
         "domain": bot.answerer.domain_logit(reading.vector),
