@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +46,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOT_", frozen=True, extra="ignore")
 
     root: Path = Field(default_factory=Path.cwd, description="Citations name sources relative to this folder.")
-    corpus: tuple[Path, ...] = (Path("corpus"),)
+    corpus: Annotated[tuple[Path, ...], NoDecode] = Field(
+        default=(Path("corpus"),),
+        description="Policy files or folders: one path, several joined by the path separator (':' as in PATH), "
+        "or a JSON list.",
+    )
     index_dir: Path = Path(".index")
     embedding_model: str = Field(default_factory=packaged_embedding_model)
     reranker_dir: str = Field(default_factory=packaged_reranker)
@@ -188,6 +193,18 @@ class Settings(BaseSettings):
     llm_support_threshold: float = Field(
         default=0.2, ge=0, le=1, description="P(entailed) a generated sentence needs from the support verifier."
     )
+
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _split_corpus(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                import json
+
+                return tuple(json.loads(value))
+            return tuple(p for p in value.split(os.pathsep) if p.strip())
+        return value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
