@@ -46,7 +46,7 @@ def form_refusal(question: str) -> str | None:
 def outside(question: str, owner: Owner) -> bool:
     """A question no passage of ``owner``'s documents can answer, however close its nearest one."""
     if (
-        other_organisation(question, owner.title_words)  # "how does Acme's privacy policy treat…?"
+        other_organisation(question, owner.title_words, owner.name_words)  # "how does Acme's privacy policy treat…?"
         or asks_history(question)  # "was the firm ever breached?": not a practice a policy states
         or is_general(question, owner.name_words)  # "in general, how do two privacy laws differ?"
     ):

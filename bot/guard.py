@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from .expand import ACRONYMS, vocabulary
+from .names import owner_like, written_as_one_word
 
 _INSTRUCTION = re.compile(
     r"""
@@ -125,10 +126,11 @@ _OWN_OR_GENERIC = frozenset(
 _DETERMINERS = frozenset("your this that the our its".split())
 
 
-def other_organisation(question: str, owners: frozenset[str]) -> str | None:
+def other_organisation(question: str, owners: frozenset[str], names: frozenset[str] = frozenset()) -> str | None:
     """The name of another organisation whose policy the question asks about ("how does Netflix's privacy
     policy handle this?"), or None. ``owners``: lower-case words naming the policies' owners (from the documents'
-    titles); "your", "the company's", "children's" and the owners' own names never count."""
+    titles); "your", "the company's", "children's" and the owners' own names never count, nor do ``names`` (the
+    owner's name words) as people mistype them ("Infrascal's policy")."""
     text = unicodedata.normalize("NFKC", question)
     for m in _POSSESSIVE_POLICY.finditer(text):
         name = m.group(1).lower()
@@ -137,6 +139,7 @@ def other_organisation(question: str, owners: frozenset[str]) -> str | None:
         if (
             name in _OWN_OR_GENERIC
             or name in owners
+            or owner_like(name, names)
             or (before and before[-1].lower() in _DETERMINERS)
             or any(w.lower() in _DETERMINERS for w in between)
         ):
@@ -224,7 +227,8 @@ def unmentioned(
     ("PII"). ``known``: lower-case acronyms answered from what the policy says of their subject even when it does
     not name them (laws: "GDPR"). ``owners``: lower-case words of the policy owner's names; a name with one of
     them is the owner's product ("Acme Photo Vault"), which the policy covers without naming it. Ages
-    ("12 years old"), countries and chat shorthand never count, nor does anything in a mostly upper-case question."""
+    ("12 years old"), countries and chat shorthand never count, nor does anything in a mostly upper-case question,
+    nor a name the policy writes as one word ("SOS Online Backup": its domain) or the owner's name mistyped."""
     letters = [c for c in question if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
         return []
@@ -234,8 +238,16 @@ def unmentioned(
         words = m.group(1).split()
         while words and words[0].lower() in _LEADING and words[1:2] != ["Not"]:  # but "Do Not Track"
             words = words[1:]
-        if len(words) >= 2 and words[-1][0].isupper() and not any(w.lower() in owners for w in words):
-            terms.append(" ".join(words))
+        named = " ".join(words)
+        if (
+            len(words) >= 2
+            and words[-1][0].isupper()
+            and not any(w.lower() in owners for w in words)
+            and not (
+                owner_like(named, owners) or written_as_one_word(named, corpus)  # "Infra Scale", a brand's domain
+            )
+        ):
+            terms.append(named)
     terms += [f"{m.group(1)} {m.group(2)}" for m in _PERIOD_TERM.finditer(question)]
     terms += [m.group(1) for m in _HOW_MANY.finditer(question)]  # "how many days…?" of a policy without days
     asked = _fold(question)
