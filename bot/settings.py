@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,19 @@ def packaged_answerability() -> str:
 def packaged_small_reranker() -> str:
     """Folder of the reranker distilled here from ms-marco-MiniLM-L-12-v2 (``scripts/train_reranker.py``)."""
     return str(Path(__file__).resolve().parent / "data" / "reranker-small")
+
+
+def _listed(value: object, separator: str, clean: Callable[[str], str]) -> object:
+    """A list setting as written in the environment: a JSON list, or items joined by ``separator`` (blanks
+    skipped, each item passed through ``clean``); anything else is left to pydantic."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if value.startswith("["):
+        import json
+
+        return tuple(json.loads(value))
+    return tuple(clean(item) for item in value.split(separator) if item.strip())
 
 
 class Settings(BaseSettings):
@@ -197,26 +211,12 @@ class Settings(BaseSettings):
     @field_validator("corpus", mode="before")
     @classmethod
     def _split_corpus(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip()
-            if value.startswith("["):
-                import json
-
-                return tuple(json.loads(value))
-            return tuple(p for p in value.split(os.pathsep) if p.strip())
-        return value
+        return _listed(value, os.pathsep, lambda p: p)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip()
-            if value.startswith("["):
-                import json
-
-                return tuple(json.loads(value))
-            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
-        return value
+        return _listed(value, ",", lambda o: o.strip().rstrip("/"))
 
     @field_validator("rate_limit")
     @classmethod
