@@ -37,11 +37,7 @@ def owner_like(name: str, owner_words: Iterable[str]) -> bool:
     asked = letters(re.sub(r"['’]s\b", "", name))
     for word in owner_words:
         own = letters(word)
-        if len(own) < MIN_NAME:
-            if asked == own:
-                return True
-            continue
-        if asked == own or _EDITS.compare(asked, own, allowed_edits(own)) >= 0:
+        if asked == own or (len(own) >= MIN_NAME and _EDITS.compare(asked, own, allowed_edits(own)) >= 0):
             return True
     return False
 
