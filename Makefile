@@ -96,6 +96,8 @@ eval: install ## The eval gate (exit 1 when a threshold fails): every dataset an
 		--thresholds evals/thresholds-sealed-kl.toml
 	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-m.jsonl --dataset evals/sealed/sealed-n.jsonl \
 		--thresholds evals/thresholds-sealed-mn.toml
+	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-o.jsonl --dataset evals/sealed/sealed-p.jsonl \
+		--thresholds evals/thresholds-sealed-op.toml
 	$(PY) -m bot eval --dataset evals/dev/boundary.jsonl --thresholds evals/thresholds-boundary.toml
 
 policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own scorer (not part of make test)

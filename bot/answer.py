@@ -7,15 +7,19 @@ the fixed refusal message; every policy fact is a quote with its source, section
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from .index import LoadedIndex
 from .policy import Sentence
 from .retrieval import Hit
+from .settings import OUTSIDE_KINDS
 
 REFUSAL_NOT_COVERED = "not_covered"
 REFUSAL_INSTRUCTION = "instruction"
 REFUSAL_NOISE = "noise"
+
+VETO = math.inf  # an outside weight that refuses whatever else is said
 
 REFUSAL_TEXT = {
     REFUSAL_NOT_COVERED: "The privacy policy does not cover that, so I can't answer it from the policy.",
@@ -60,9 +64,13 @@ class Calibration:
     ``example``: the nearest labelled examples' say, ``top similarity * (answer share - refusal share)`` in [-1, 1]
     (0 without a bank);
     ``answerable``: the answerability model's best logit over the top passages (does one of them *answer*, not
-    just match the topic? ``bot/data/answerability``; left out when the model is off).
+    just match the topic? ``bot/data/answerability``; left out when the model is off);
+    ``outside``: the signs that the question lies outside the policy (``bot.checks.outside_kinds``: it names
+    another organisation's policy, or something the documents never mention…), each lowering the logit by its
+    weight in ``outside_weights``.
     Confidence = sigmoid(domain_weight * domain + relevance_weight * (relevance - relevance_center)
-    + example_weight * (example - example_center) + answer_weight * (answerable - answer_center)).
+    + example_weight * (example - example_center) + answer_weight * (answerable - answer_center)
+    - sum of outside_weights[sign] over the signs).
     The bot refuses below ``threshold``.
     """
 
@@ -74,11 +82,18 @@ class Calibration:
     example_center: float = 0.0
     answer_weight: float = 0.0
     answer_center: float = 0.0
+    outside_weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(OUTSIDE_KINDS, VETO))
 
     def confidence(
-        self, domain_logit: float, relevance: float, example: float | None = None, answerable: float | None = None
+        self,
+        domain_logit: float,
+        relevance: float,
+        example: float | None = None,
+        answerable: float | None = None,
+        outside: Collection[str] = (),
     ) -> float:
         z = self.domain_weight * domain_logit + self.relevance_weight * (relevance - self.relevance_center)
+        z -= sum(self.outside_weights.get(sign, VETO) for sign in outside)
         if example is not None:
             z += self.example_weight * (example - self.example_center)
         if answerable is not None:

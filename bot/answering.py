@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .answer import REFUSAL_NOT_COVERED, Answer, Calibration, render
+from .checks import outside_kinds
 from .domain import DomainClassifier
 from .followup import Turn, resolve
 from .lifecycle import prepare
@@ -47,6 +48,7 @@ class Signals:
     relevance: float  # the top hit's reranker logit (its fused score without a reranker)
     example: float | None  # the answering document's examples' say (None: that document has no bank)
     answerable: float | None  # the answerability model's best logit (None: off, or no bank)
+    outside: frozenset[str] = frozenset()  # signs that it lies outside the owner's documents (``outside_kinds``)
 
 
 class Answerer:
@@ -105,9 +107,12 @@ class Answerer:
         vector = reading.vector if search == reading.asked else self.retriever.embed(search)
         return self.retriever.run(reading.asked, self.settings.top_k, vector, reading.vote, reading.scope)
 
-    def signals(self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = ()) -> Signals:
+    def signals(
+        self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = (), owner: Owner | None = None
+    ) -> Signals:
         """What the confidence weighs for ``reading`` and its ``hits`` (at least one): domain, relevance, its
-        examples' say and whether one of the top passages answers (the answerability model)."""
+        examples' say, whether one of the top passages answers (the answerability model) and, given the ``owner``
+        who answers, the signs that the question as asked lies outside that owner's documents."""
         # the question as asked, not with its lay words mapped: then support questions look in scope too
         domain_logit = self.domain_logit(reading.vector)
         top = hits[0]
@@ -116,17 +121,21 @@ class Answerer:
         # the answerability weight was fitted beside the examples' say: a document without a bank keeps the
         # calibration it had (the three signals), as PolicyQA's policies do
         judged = self.answerable(reading, hits) if say is not None else None
-        return Signals(domain_logit, relevance, say, judged)
+        signs = outside_kinds(reading.question, owner) if owner is not None else frozenset()
+        return Signals(domain_logit, relevance, say, judged, signs)
 
     def domain_logit(self, vector: np.ndarray) -> float:
         """The domain classifier's logit for a question's embedding, less its threshold's (> 0: in domain)."""
         p = min(max(self.domain.probability(vector[0]), 1e-9), 1 - 1e-9)
         return math.log(p / (1 - p)) - math.log(self.domain.threshold / (1 - self.domain.threshold))
 
-    def confidence(self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = ()) -> float:
-        """How sure the bot is that the top hit's document answers (``signals`` weighed by the calibration)."""
-        s = self.signals(reading, hits, exclude)
-        return self.calibration.confidence(s.domain, s.relevance, s.example, s.answerable)
+    def confidence(
+        self, reading: Reading, hits: Sequence[Hit], exclude: Collection[str] = (), owner: Owner | None = None
+    ) -> float:
+        """How sure the bot is that the top hit's document (``owner``'s) answers: ``signals`` weighed by the
+        calibration."""
+        s = self.signals(reading, hits, exclude, owner)
+        return self.calibration.confidence(s.domain, s.relevance, s.example, s.answerable, s.outside)
 
     def answerable(self, reading: Reading, hits: Sequence[Hit]) -> float | None:
         """The answerability model's best logit over the top passages (None when it is off)."""
@@ -148,7 +157,7 @@ class Answerer:
         hits = self.retrieve(reading)
         if not hits:
             return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, 0.0)
-        confidence = self.confidence(reading, hits, exclude)
+        confidence = self.confidence(reading, hits, exclude, owner)
         if confidence < self.calibration.threshold:
             return self.quoting.refusal(reading, REFUSAL_NOT_COVERED, owner, hits, confidence)
         follow_up = reading.query != reading.question

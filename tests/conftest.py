@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -13,6 +16,12 @@ import pytest
 
 from bot.pipeline import PolicyBot
 from bot.settings import Settings
+
+# one vector cache for every index this session builds (and the servers it starts): the real corpus and its bank
+# are embedded once, not once per test folder; tests of what a first build embeds opt out (vector_cache=None)
+_VECTORS = tempfile.mkdtemp(prefix="policybot-vectors-")
+atexit.register(shutil.rmtree, _VECTORS, ignore_errors=True)
+os.environ.setdefault("BOT_VECTOR_CACHE", os.path.join(_VECTORS, "vectors.sqlite"))
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "corpus" / "infrascale-privacy-policy.md"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from bot.answer import Calibration, Candidate, Citation, choose, render
 
 
@@ -29,6 +31,18 @@ def test_calibration_is_monotonic_in_both_signals() -> None:
     assert cal.confidence(2.0, 0.0) > cal.confidence(-2.0, 0.0)
     assert cal.confidence(0.0, 2.0) > cal.confidence(0.0, -10.0)
     assert 0.0 <= cal.confidence(-100.0, -100.0) < cal.threshold < cal.confidence(5.0, 5.0) <= 1.0
+
+
+def test_each_sign_of_an_outside_question_lowers_the_confidence_by_its_weight() -> None:
+    cal = Calibration(outside_weights={"organisation": 2.0, "unmentioned": 3.0, "history": math.inf})
+    sure = cal.confidence(3.0, 0.0)
+    assert cal.confidence(3.0, 0.0, outside=["organisation"]) < sure
+    assert cal.confidence(3.0, 0.0, outside=["organisation", "unmentioned"]) < cal.confidence(
+        3.0, 0.0, outside=["organisation"]
+    )
+    assert cal.confidence(3.0, 0.0, outside=["organisation"]) > cal.threshold, "a light sign leaves a sure answer"
+    assert cal.confidence(50.0, 50.0, outside=["history"]) < cal.threshold, "a veto refuses whatever else is said"
+    assert cal.confidence(50.0, 50.0, outside=["general"]) < cal.threshold, "a sign without a weight is a veto"
 
 
 def test_render_groups_by_section_in_document_order() -> None:

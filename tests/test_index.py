@@ -24,7 +24,8 @@ def small_corpus(tmp_path: Path) -> Path:
 
 
 def _bot(tmp_path: Path, corpus: Path, shared: PolicyBot) -> PolicyBot:
-    policy_bot = PolicyBot(Settings(root=tmp_path, corpus=(corpus,), index_dir=tmp_path / "index"))
+    settings = Settings(root=tmp_path, corpus=(corpus,), index_dir=tmp_path / "index", vector_cache=None)
+    policy_bot = PolicyBot(settings)
     policy_bot.embedder = shared.embedder  # reuse the loaded model; it is the same configured model
     policy_bot.reranker = shared.reranker
     return policy_bot

@@ -203,3 +203,15 @@ def test_asked_for_the_address_the_address_comes_first_even_when_no_quote_points
 def test_named_things_the_policy_answers_for_are_not_refused(bot: PolicyBot, question: str) -> None:
     """Ages, law acronyms, places and the owner's products are answered from what the policy says of them."""
     assert not bot.ask(question).refused
+
+
+def test_a_competitors_name_said_in_passing_does_not_outvote_a_question_the_policy_answers(bot: PolicyBot) -> None:
+    """A name the policy never writes is a sign weighed with the learned signals, not a veto before them."""
+    answer = bot.ask("I moved my files over from Google Drive. Do you sell or trade my personal details to others?")
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].section == "Disclosure of Personal Information"
+
+
+def test_a_certification_the_policy_never_names_is_still_refused(bot: PolicyBot) -> None:
+    answer = bot.ask("Has your cloud backup service been audited against SOC 2 Type II?")
+    assert answer.refused and answer.reason == "not_covered" and answer.citations == ()

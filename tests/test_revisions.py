@@ -72,7 +72,7 @@ def revision(tmp_path_factory: pytest.TempPathFactory, bot: PolicyBot) -> Revisi
     old, policy = root / "old.md", root / "corpus" / "policy.md"
     shutil.copyfile(POLICY, old)
     shutil.copyfile(POLICY, policy)
-    settings = Settings(root=root, index_dir=root / ".index")
+    settings = Settings(root=root, index_dir=root / ".index", vector_cache=None)  # a first build embeds everything
     first = _sharing_models(settings, bot).build()
     policy.write_text(revise(POLICY.read_text(encoding="utf-8")), encoding="utf-8")
     revised = _sharing_models(settings, bot)

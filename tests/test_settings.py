@@ -32,3 +32,11 @@ def test_corpus_takes_one_plain_path(monkeypatch: pytest.MonkeyPatch, two_polici
 def test_corpus_still_takes_a_json_list(monkeypatch: pytest.MonkeyPatch, two_policies: tuple[Path, Path]) -> None:
     monkeypatch.setenv("BOT_CORPUS", f'["{two_policies[0]}"]')
     assert Settings().resolved_corpus() == [two_policies[0]]
+
+
+def test_outside_weights_name_known_signs_and_a_misspelt_one_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_OUTSIDE_WEIGHTS", '{"organisation": 3, "history": Infinity}')
+    assert Settings().outside_weights == {"organisation": 3.0, "history": float("inf")}
+    monkeypatch.setenv("BOT_OUTSIDE_WEIGHTS", '{"organization": 3}')
+    with pytest.raises(ValueError, match=r"unknown outside signs.*known: organisation"):
+        Settings()
