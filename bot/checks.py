@@ -45,7 +45,7 @@ def form_refusal(question: str) -> str | None:
 
 
 def outside_kinds(question: str, owner: Owner) -> frozenset[str]:
-    """The signs (of ``bot.answer.OUTSIDE_KINDS``) that no passage of ``owner``'s documents answers ``question``:
+    """The signs (of ``bot.settings.OUTSIDE_KINDS``) that no passage of ``owner``'s documents answers ``question``:
     it asks about another organisation's policy ("how does Acme's privacy policy treat…?"), about the firm's
     history ("was the firm ever breached?": not a practice a policy states), about the world in general ("in
     general, how do two privacy laws differ?"), or names something the owner's documents never mention ("will you
