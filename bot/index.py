@@ -327,7 +327,7 @@ def build_index(
     if cache is not None:
         cache.put(fingerprint, {k: old[k] for k in needed - kept.keys() if k in old})
     earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
-    encoder = write_query_encoder(embedder, _cached_fingerprint(embedder.model_name), build / ENCODER_DIR, earlier)
+    encoder = write_query_encoder(embedder, fingerprint, build / ENCODER_DIR, earlier)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
     (build / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     corpus = {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents}

@@ -39,7 +39,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from bot.checks import form_refusal, outside_kinds
+from bot.checks import form_refusal
 from bot.evals.dataset import load_cases
 from bot.followup import Turn
 from bot.pipeline import PolicyBot
@@ -61,10 +61,9 @@ def signals(bot: PolicyBot, question: str, history: list[Turn], exclude: frozens
     hits = answerer.retrieve(reading)
     if not hits:
         return None
-    s = answerer.signals(reading, hits, exclude)
-    kinds = outside_kinds(question, bot.owners.of_document(hits[0].chunk.source))
+    s = answerer.signals(reading, hits, exclude, bot.owners.of_document(hits[0].chunk.source))
     return {"domain": s.domain, "relevance": s.relevance, "say": s.example, "answerable": s.answerable,
-            "outside": sorted(kinds), "form": form_refusal(question) is not None}  # fmt: skip
+            "outside": sorted(s.outside), "form": form_refusal(question) is not None}  # fmt: skip
 
 
 def rates(bot: PolicyBot, rows: list[dict], params: tuple[float, float, float, float]) -> tuple[float, float]:
