@@ -67,8 +67,12 @@ lint: install ## ruff check + format check
 typecheck: install ## mypy
 	$(PY) -m mypy
 
+# two workers, one core each (the models run on one onnxruntime thread); a test file stays on one worker, so a
+# module's server starts once; both workers share one vector cache, so the corpus and its bank are embedded once
+PYTEST_WORKERS ?= 2
 pytest: install browser postgres redis $(BENCH_STAMP) ## Unit and integration tests (real models, real index)
-	$(PY) -m pytest
+	cache=$$(mktemp -d) && BOT_VECTOR_CACHE=$$cache/vectors.sqlite $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile; \
+	status=$$?; rm -rf "$$cache"; exit $$status
 
 BENCH ?= ../shared/benchmarks
 POLICYQA_DIR ?= $(BENCH)/policyqa_dev
@@ -77,27 +81,39 @@ POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 SEALED_SUPPORT := $(wildcard evals/sealed/faithfulness-sealed.jsonl)
 SEALED_SUPPORT_2 := $(wildcard evals/sealed/faithfulness-sealed-2.jsonl)
 
-eval: install ## The eval gate (exit 1 when a threshold fails): every dataset and support set, the golden set at its targets, the sealed sets in aggregate
+# each gate is its own process (one core each: onnxruntime runs with BOT_MODEL_THREADS=1), two at a time
+EVAL_GATES := eval-all eval-golden eval-sealed-ab eval-sealed-cd eval-sealed-ef eval-sealed-gh eval-sealed-ij \
+	eval-sealed-kl eval-sealed-mn eval-sealed-op eval-boundary
+SEALED = $(PY) -m bot eval --sealed $(foreach s,$(1),--dataset evals/sealed/sealed-$(s).jsonl)
+
+eval: index ## The eval gate (exit 1 when a threshold fails): every dataset and support set, the golden set at its targets, the sealed sets in aggregate
 	mkdir -p artifacts
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target $(EVAL_GATES)
+
+.PHONY: $(EVAL_GATES)
+eval-all:
 	$(PY) -m bot eval --report artifacts/eval-report.md
+eval-golden:
 	$(PY) -m bot eval --dataset evals/datasets/golden.jsonl --thresholds evals/thresholds-golden.toml \
 		--report artifacts/eval-golden-report.md
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-a.jsonl --dataset evals/sealed/sealed-b.jsonl \
-		$(if $(SEALED_SUPPORT),--support-set $(SEALED_SUPPORT)) --thresholds evals/thresholds-sealed.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-c.jsonl --dataset evals/sealed/sealed-d.jsonl \
-		$(if $(SEALED_SUPPORT_2),--support-set $(SEALED_SUPPORT_2)) --thresholds evals/thresholds-sealed-new.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-e.jsonl --dataset evals/sealed/sealed-f.jsonl \
-		--thresholds evals/thresholds-sealed-ef.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-g.jsonl --dataset evals/sealed/sealed-h.jsonl \
-		--thresholds evals/thresholds-sealed-gh.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-i.jsonl --dataset evals/sealed/sealed-j.jsonl \
-		--thresholds evals/thresholds-sealed-ij.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-k.jsonl --dataset evals/sealed/sealed-l.jsonl \
-		--thresholds evals/thresholds-sealed-kl.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-m.jsonl --dataset evals/sealed/sealed-n.jsonl \
-		--thresholds evals/thresholds-sealed-mn.toml
-	$(PY) -m bot eval --sealed --dataset evals/sealed/sealed-o.jsonl --dataset evals/sealed/sealed-p.jsonl \
-		--thresholds evals/thresholds-sealed-op.toml
+eval-sealed-ab:
+	$(call SEALED,a b) $(if $(SEALED_SUPPORT),--support-set $(SEALED_SUPPORT)) --thresholds evals/thresholds-sealed.toml
+eval-sealed-cd:
+	$(call SEALED,c d) $(if $(SEALED_SUPPORT_2),--support-set $(SEALED_SUPPORT_2)) \
+		--thresholds evals/thresholds-sealed-new.toml
+eval-sealed-ef:
+	$(call SEALED,e f) --thresholds evals/thresholds-sealed-ef.toml
+eval-sealed-gh:
+	$(call SEALED,g h) --thresholds evals/thresholds-sealed-gh.toml
+eval-sealed-ij:
+	$(call SEALED,i j) --thresholds evals/thresholds-sealed-ij.toml
+eval-sealed-kl:
+	$(call SEALED,k l) --thresholds evals/thresholds-sealed-kl.toml
+eval-sealed-mn:
+	$(call SEALED,m n) --thresholds evals/thresholds-sealed-mn.toml
+eval-sealed-op:
+	$(call SEALED,o p) --thresholds evals/thresholds-sealed-op.toml
+eval-boundary:
 	$(PY) -m bot eval --dataset evals/dev/boundary.jsonl --thresholds evals/thresholds-boundary.toml
 
 policyqa: install ## PolicyQA dev: our predictions, then the benchmark's own scorer (not part of make test)

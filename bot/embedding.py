@@ -72,6 +72,11 @@ class Embedder:
             raise ModelUnavailableError(f"cannot load embedding model {self.model_name!r}: {exc}") from exc
 
     @property
+    def loaded(self) -> bool:
+        """Whether the model has been loaded (``warm_up``)."""
+        return self._model is not None
+
+    @property
     def sentence_transformer(self) -> Any:
         """The loaded SentenceTransformer (for exporting it)."""
         self.warm_up()

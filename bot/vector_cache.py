@@ -5,14 +5,20 @@ serves every index folder on a machine: a fresh folder, a second corpus that sha
 several indexes of the same texts. It is one SQLite file (the standard library's ``sqlite3``: safe for several
 processes at once), keyed by the embedding model's fingerprint and the SHA-256 of the text embedded, so a vector is
 only ever reused for the same text under the same weights. A cache that cannot be read or written is logged and
-skipped: the build embeds as it would without one.
+skipped: the build embeds as it would without one. Beside the file, ``<name>-encoders/`` keeps each model's
+exported ONNX query encoder (``bot/onnx_embed.py``), so a build in a fresh folder copies it instead of exporting it
+again; the build checks a kept folder's file hashes before it uses it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -60,3 +66,23 @@ class VectorCache:
                 db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)", rows)
         except sqlite3.Error as exc:
             log.warning("the vector cache %s could not be written (%s); the build goes on", self.path, exc)
+
+    def encoder_folder(self, fingerprint: str) -> Path:
+        """Where the query encoder exported from the weights ``fingerprint`` is kept (it may not exist)."""
+        digest = hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:16]
+        return self.path.with_name(f"{self.path.stem}-encoders") / digest
+
+    def keep_folder(self, source: Path, dest: Path) -> None:
+        """Copy the folder ``source`` to ``dest`` whole (a copy renamed into place), unless ``dest`` exists."""
+        if dest.exists():
+            return
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=dest.parent))
+            shutil.copytree(source, staging, dirs_exist_ok=True)
+            try:
+                os.rename(staging, dest)
+            except OSError:  # another build kept it first
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            log.warning("the vector cache could not keep %s (%s); the build goes on", source, exc)

@@ -44,6 +44,8 @@ def free_port() -> int:
 
 def _clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "GRADIO_"))}
+    if "BOT_VECTOR_CACHE" in os.environ:  # the session's shared vectors (tests/conftest.py): a cache, not a setting
+        env["BOT_VECTOR_CACHE"] = os.environ["BOT_VECTOR_CACHE"]
     env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "GRADIO_ANALYTICS_ENABLED": "False"})
     env.update(extra)
     return env

@@ -6,6 +6,7 @@ Every reliability test records what it measured (inputs tried, status codes, p99
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,12 +21,15 @@ FIGURES = ROOT / "artifacts" / "reliability.json"
 def record(name: str, **figures: Any) -> None:
     """Merge ``figures`` under ``name`` into artifacts/reliability.json (a run overwrites its own entries)."""
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(FIGURES.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
-    data[name] = figures
-    FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    with FIGURES.with_suffix(".lock").open("a") as lock:  # pytest -n 2: another worker may be merging too
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(FIGURES.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data[name] = figures
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        FIGURES.write_text(text, encoding="utf-8")
 
 
 def _verbatim(citation: Mapping[str, Any], root: Path) -> None:
