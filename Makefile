@@ -68,11 +68,13 @@ typecheck: install ## mypy
 	$(PY) -m mypy
 
 # two workers, one core each (the models run on one onnxruntime thread); a test file stays on one worker, so a
-# module's server starts once; both workers share one vector cache, so the corpus and its bank are embedded once
+# module's server starts once; both share one vector cache, filled first by one build (both cores), so the corpus
+# and its bank are embedded once, not twice at once
 PYTEST_WORKERS ?= 2
 pytest: install browser postgres redis $(BENCH_STAMP) ## Unit and integration tests (real models, real index)
-	cache=$$(mktemp -d) && BOT_VECTOR_CACHE=$$cache/vectors.sqlite $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile; \
-	status=$$?; rm -rf "$$cache"; exit $$status
+	cache=$$(mktemp -d) && export BOT_VECTOR_CACHE=$$cache/vectors.sqlite && \
+	BOT_INDEX_DIR=$$cache/index $(PY) -m bot index >/dev/null && \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile; status=$$?; rm -rf "$$cache"; exit $$status
 
 BENCH ?= ../shared/benchmarks
 POLICYQA_DIR ?= $(BENCH)/policyqa_dev
