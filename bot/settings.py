@@ -72,7 +72,8 @@ class Settings(BaseSettings):
     vector_cache: Path | None = Field(
         None,
         description="A file (SQLite) that keeps embedded texts' vectors for every index build that names it, in any "
-        "index folder: a text embedded once is not embedded again. Unset: each folder reuses only its own last build.",
+        "index folder: a text embedded once is not embedded again (the exported query encoder is kept beside it). "
+        "Unset: each folder reuses only its own last build.",
     )
     embedding_model: str = Field(default_factory=packaged_embedding_model)
     reranker_dir: str = Field(default_factory=packaged_reranker)
