@@ -81,7 +81,20 @@ def fp32_reranker(reranker_dir: Path) -> tuple[Any, Any]:
         raise SystemExit(f"{reranker_dir}: no weights for {missing[:5]}")
     state = {k: torch.tensor(np.ascontiguousarray(v)) for k, v in weights.items() if k in expected}
     model.load_state_dict(state, strict=False)
-    return AutoTokenizer.from_pretrained(str(reranker_dir)), model
+    if (reranker_dir / "tokenizer_config.json").is_file():
+        return AutoTokenizer.from_pretrained(str(reranker_dir)), model
+    # a folder of ours (bot/data/verifier): tokenizer.json alone, BERT's special tokens
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_file=str(reranker_dir / "tokenizer.json"),
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        mask_token="[MASK]",
+    )
+    return tokenizer, model
 
 
 def main() -> None:

@@ -101,7 +101,9 @@ def main() -> None:
         + "\n",
         encoding="utf-8",
     )
-    (args.out / "LICENSE").write_text(LICENSE.format(base=BASES[args.base]), encoding="utf-8")
+    (args.out / "LICENSE").write_text(
+        LICENSE.format(base=BASES.get(args.base) or f"the model in {args.base} (see its LICENSE)\n"), encoding="utf-8"
+    )
     print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
 
 

@@ -244,9 +244,10 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layers", type=int, default=None, help="Keep the base model's first N layers (default: all).")
     parser.add_argument(
         "--base",
-        choices=("minilm", "reranker"),
         default="minilm",
-        help="Start from all-MiniLM-L6-v2 (fresh head) or the packaged MS MARCO reranker, dequantised (its head).",
+        help="Start from all-MiniLM-L6-v2 (fresh head), the packaged MS MARCO reranker (reranker), or any folder with"
+        " an int8 ONNX cross-encoder and its tokenizer.json (e.g. bot/data/verifier: continue training it); the"
+        " last two dequantised, their head kept.",
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
@@ -257,12 +258,14 @@ def base_model(layers: int | None, base_name: str = "minilm") -> tuple[Any, Any,
     all-MiniLM-L6-v2 with a fresh head, or (``base_name="reranker"``) the packaged reranker dequantised."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    if base_name == "reranker":
+    if base_name != "minilm":
         from reranker_weights import fp32_reranker
 
         from bot.settings import packaged_reranker
 
-        base = Path(packaged_reranker())
+        base = Path(packaged_reranker()) if base_name == "reranker" else Path(base_name)
+        if not (base / "model.onnx").is_file():
+            raise SystemExit(f"--base {base_name}: no model.onnx in {base}")
         tokenizer, model = fp32_reranker(base)
     else:
         base = base_model_dir()
