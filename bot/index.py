@@ -30,7 +30,7 @@ from .diff import section_hash
 from .embedding import Embedder, model_fingerprint
 from .errors import BotError, IndexCorruptError, IndexMissingError, IndexStaleError
 from .examples import Bank, Example, example_from_json, example_to_json
-from .onnx_embed import ENCODER_DIR, write_query_encoder
+from .onnx_embed import ENCODER_DIR, read_spec, write_query_encoder
 from .onnx_embed import RECIPE as ENCODER_RECIPE
 from .policy import Document, Section, Sentence
 from .vector_cache import VectorCache
@@ -330,7 +330,9 @@ def build_index(
     kept_encoder = (cache.encoder_folder(fingerprint),) if cache is not None else ()
     encoder = write_query_encoder(embedder, fingerprint, build / ENCODER_DIR, earlier + kept_encoder)
     if cache is not None:
-        cache.keep_folder(build / ENCODER_DIR, *kept_encoder)
+        cache.keep_folder(
+            build / ENCODER_DIR, cache.encoder_folder(fingerprint), intact=lambda folder: read_spec(folder) is not None
+        )
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
     (build / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     corpus = {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents}

@@ -193,7 +193,7 @@ def _export(model: Any, dest: Path) -> None:
     tokenizer.save(str(dest / "tokenizer.json"))
 
 
-def _read_spec(folder: Path) -> dict[str, Any] | None:
+def read_spec(folder: Path) -> dict[str, Any] | None:
     """``encoder.json`` of an exported folder when every file still matches its hash, else None."""
     try:
         spec = dict(json.loads((folder / "encoder.json").read_text(encoding="utf-8")))
@@ -216,7 +216,7 @@ def write_query_encoder(
     dest.mkdir(parents=True, exist_ok=True)
     candidates = (*reuse, *([_EXPORTED[fingerprint]] if fingerprint in _EXPORTED else []))
     for folder in candidates:
-        spec = _read_spec(folder) if folder != dest else None
+        spec = read_spec(folder) if folder != dest else None
         if spec and spec.get("recipe") == RECIPE and spec.get("embedding_fingerprint") == fingerprint:
             for name in (*FILES, "encoder.json"):
                 shutil.copyfile(folder / name, dest / name)

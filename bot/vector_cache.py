@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -72,14 +72,20 @@ class VectorCache:
         digest = hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:16]
         return self.path.with_name(f"{self.path.stem}-encoders") / digest
 
-    def keep_folder(self, source: Path, dest: Path) -> None:
-        """Copy the folder ``source`` to ``dest`` whole (a copy renamed into place), unless ``dest`` exists."""
-        if dest.exists():
+    def keep_folder(self, source: Path, dest: Path, intact: Callable[[Path], bool] | None = None) -> None:
+        """Copy the folder ``source`` to ``dest`` whole (a copy renamed into place), unless ``dest`` exists and
+        ``intact`` (when given) says it is: a damaged copy is set aside and replaced."""
+        if dest.exists() and (intact is None or intact(dest)):
             return
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=dest.parent))
             shutil.copytree(source, staging, dirs_exist_ok=True)
+            if dest.exists():  # damaged: out of the way first (a rename, so no reader sees half a folder)
+                aside = Path(tempfile.mkdtemp(prefix=".damaged-", dir=dest.parent))
+                with contextlib.suppress(OSError):
+                    os.rename(dest, aside / dest.name)
+                shutil.rmtree(aside, ignore_errors=True)
             try:
                 os.rename(staging, dest)
             except OSError:  # another build kept it first

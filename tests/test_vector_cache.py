@@ -68,3 +68,9 @@ def test_a_warm_cache_builds_a_fresh_folder_without_loading_the_model(
     encoder = OnnxEmbedder.for_build(load_index(tmp_path / "three").path, other.model_name)
     vectors = encoder.encode(["Do you use cookies?"])
     assert vectors.shape == (1, load_index(tmp_path / "three").faiss_index.d)
+
+    # and the damaged copy was replaced: the next build copies it again, no model loaded
+    monkeypatch.setattr(onnx_embed, "_EXPORTED", {})
+    fourth = Embedder(bot.embedder.model_name)
+    build_index(documents, fourth, ChunkParams(), tmp_path / "four", cache=cache)
+    assert not fourth.loaded
