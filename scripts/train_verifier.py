@@ -180,8 +180,9 @@ def train(
                 print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.4f} {seconds:.0f}s", flush=True)
 
 
-def export(model: Any, tokenizer_dir: Path, dest: Path) -> None:
-    """``model.onnx`` (int8, dynamic quantisation, embeddings too) and ``tokenizer.json`` in ``dest``."""
+def export(model: Any, tokenizer_dir: Path, dest: Path, per_channel: bool = False) -> None:
+    """``model.onnx`` (int8, dynamic quantisation, embeddings too; one scale a tensor, or an output channel) and
+    ``tokenizer.json`` in ``dest``."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from tokenizers import Tokenizer
@@ -212,7 +213,7 @@ def export(model: Any, tokenizer_dir: Path, dest: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    quantize_dynamic(str(fp32), str(dest / "model.onnx"), weight_type=QuantType.QInt8,
+    quantize_dynamic(str(fp32), str(dest / "model.onnx"), weight_type=QuantType.QInt8, per_channel=per_channel,
                      op_types_to_quantize=["MatMul", "Gather", "Gemm"])  # fmt: skip
     fp32.unlink()
     for extra in dest.glob("*.data"):
@@ -285,6 +286,8 @@ def main() -> None:
     parser.add_argument("--holdout", type=float, default=0.2, help="Share of the first --train file's groups.")
     parser.add_argument("--out", type=Path, help="Export here (bot/data/verifier); omitted: measure only.")
     add_training_options(parser)
+    parser.add_argument("--per-channel", action="store_true", help="Quantise with a scale per output channel.")
+    parser.add_argument("--keep-fp32", type=Path, help="Also save the trained fp32 weights here (not shipped).")
     parser.add_argument("--features-only", action="store_true", help="Fit and write the feature model alone.")
     parser.add_argument("--negated-twins", action="store_true", help="Add every supported claim negated, unsupported.")
     parser.add_argument("--combine", choices=["cross", "lower"], default="cross",
@@ -314,16 +317,25 @@ def main() -> None:
     train(model, tokenizer, train_rows, args)
     print(f"trained in {time.perf_counter() - began:.0f}s")
     if args.out:  # first, so that a failing measurement never loses the model
-        export(model, base, args.out)
+        export(model, base, args.out, per_channel=args.per_channel)
         config = json.dumps({"max_length": args.max_length, "combine": args.combine}, indent=2) + "\n"
         (args.out / "verifier.json").write_text(config, encoding="utf-8")
         (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")
         print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
-    if held:
-        report("held-out sections", held, predict(model, tokenizer, held, args.max_length))
-    for path in args.validate:
-        rows = read_pairs(path)
-        report(str(path), rows, predict(model, tokenizer, rows, args.max_length))
+    if args.keep_fp32:  # the trained weights before quantisation, to export again another way
+        model.save_pretrained(str(args.keep_fp32))
+        tokenizer.save_pretrained(str(args.keep_fp32))
+    exported = None
+    if args.out:  # the shipped form is what answers: measure it beside the fp32 model it was made from
+        from bot.verifier import Verifier
+
+        int8 = Verifier(args.out, threads=min(2, args.threads))
+        exported = lambda rows: [int8.probability(r["claim"], r["quotes"]) for r in rows]  # noqa: E731
+    sets = ([("held-out sections", held)] if held else []) + [(str(p), read_pairs(p)) for p in args.validate]
+    for name, rows in sets:
+        report(name, rows, predict(model, tokenizer, rows, args.max_length))
+        if exported is not None:
+            report(f"{name} (exported int8)", rows, exported(rows))
 
 
 if __name__ == "__main__":
