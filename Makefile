@@ -82,6 +82,7 @@ POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 
 SEALED_SUPPORT := $(wildcard evals/sealed/faithfulness-sealed.jsonl)
 SEALED_SUPPORT_2 := $(wildcard evals/sealed/faithfulness-sealed-2.jsonl)
+SEALED_SUPPORT_3 := $(wildcard evals/sealed/faithfulness-sealed-3.jsonl)
 
 # each gate is its own process (one core each: onnxruntime runs with BOT_MODEL_THREADS=1), two at a time
 EVAL_GATES := eval-all eval-golden eval-sealed-ab eval-sealed-cd eval-sealed-ef eval-sealed-gh eval-sealed-ij \
@@ -104,7 +105,8 @@ eval-sealed-cd:
 	$(call SEALED,c d) $(if $(SEALED_SUPPORT_2),--support-set $(SEALED_SUPPORT_2)) \
 		--thresholds evals/thresholds-sealed-new.toml
 eval-sealed-ef:
-	$(call SEALED,e f) --thresholds evals/thresholds-sealed-ef.toml
+	$(call SEALED,e f) $(if $(SEALED_SUPPORT_3),--support-set $(SEALED_SUPPORT_3)) \
+		--thresholds evals/thresholds-sealed-ef.toml
 eval-sealed-gh:
 	$(call SEALED,g h) --thresholds evals/thresholds-sealed-gh.toml
 eval-sealed-ij:
