@@ -327,12 +327,11 @@ def build_index(
     if cache is not None:
         cache.put(fingerprint, {k: old[k] for k in needed - kept.keys() if k in old})
     earlier = tuple(p / ENCODER_DIR for p in sorted(index_dir.glob("build-*"), reverse=True) if p != build)
-    kept_encoder = (cache.encoder_folder(fingerprint),) if cache is not None else ()
-    encoder = write_query_encoder(embedder, fingerprint, build / ENCODER_DIR, earlier + kept_encoder)
-    if cache is not None:
-        cache.keep_folder(
-            build / ENCODER_DIR, cache.encoder_folder(fingerprint), intact=lambda folder: read_spec(folder) is not None
-        )
+    kept_encoder = cache.encoder_folder(fingerprint) if cache is not None else None
+    reuse = earlier if kept_encoder is None else (*earlier, kept_encoder)
+    encoder = write_query_encoder(embedder, fingerprint, build / ENCODER_DIR, reuse)
+    if cache is not None and kept_encoder is not None:
+        cache.keep_folder(build / ENCODER_DIR, kept_encoder, intact=lambda folder: read_spec(folder) is not None)
     meta = {"documents": [_doc_to_json(d) for d in documents], "chunks": [asdict(c) for c in chunks]}
     (build / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     corpus = {d.source: sha256_bytes(d.text.encode("utf-8")) for d in documents}
