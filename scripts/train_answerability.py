@@ -80,13 +80,15 @@ def main() -> None:
     began = time.perf_counter()
     tv.train(model, tokenizer, train_rows, args)
     print(f"trained in {time.perf_counter() - began:.0f}s", flush=True)
-    tv.export(model, base, args.out)
+    tv.keep_fp32(model, tokenizer, args.keep_fp32)
+    tv.export(model, base, args.out, per_channel=args.per_channel)
     (args.out / "answerability.json").write_text(
         json.dumps(
             {
                 "max_length": args.max_length,
                 "base": args.base,
                 "layers": args.layers,
+                "per_channel": args.per_channel,
                 "excluded_origins": sorted(args.exclude_origin),
             },
             indent=2,

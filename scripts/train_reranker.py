@@ -111,9 +111,10 @@ def main() -> None:
         model.classifier.bias.mul_(std).add_(mean)
     if held:
         print(json.dumps({"held_out": agreement(held, logits(model, tokenizer, held, args.max_length))}), flush=True)
+    tv.keep_fp32(model, tokenizer, args.keep_fp32)
     if args.out is None:
         return
-    tv.export(model, base, args.out)
+    tv.export(model, base, args.out, per_channel=args.per_channel)
     config = {"max_length": args.max_length, "layers": args.layers, "held_out_origin": args.holdout_origin}
     (args.out / "reranker.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     (args.out / "LICENSE").write_text(LICENSE, encoding="utf-8")

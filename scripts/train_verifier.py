@@ -251,7 +251,8 @@ def fit_features(rows: list[dict[str, Any]], l2: float = 0.01, steps: int = 3000
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
-    """The options of the training loop and the base model, shared with ``train_answerability.py``."""
+    """The options of the training loop, the base model and the export, shared with ``train_answerability.py``
+    and ``train_reranker.py``."""
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=4e-5)
@@ -266,6 +267,15 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--per-channel", action="store_true", help="Quantise with a scale per output channel.")
+    parser.add_argument("--keep-fp32", type=Path, help="Also save the trained fp32 weights here (not shipped).")
+
+
+def keep_fp32(model: Any, tokenizer: Any, dest: Path | None) -> None:
+    """Save the trained weights before quantisation in ``dest`` (when given), to export again another way."""
+    if dest:
+        model.save_pretrained(str(dest))
+        tokenizer.save_pretrained(str(dest))
 
 
 def base_model(layers: int | None, base_name: str = "minilm") -> tuple[Any, Any, Path]:
@@ -300,8 +310,6 @@ def main() -> None:
     parser.add_argument("--holdout", type=float, default=0.2, help="Share of the first --train file's groups.")
     parser.add_argument("--out", type=Path, help="Export here (bot/data/verifier); omitted: measure only.")
     add_training_options(parser)
-    parser.add_argument("--per-channel", action="store_true", help="Quantise with a scale per output channel.")
-    parser.add_argument("--keep-fp32", type=Path, help="Also save the trained fp32 weights here (not shipped).")
     parser.add_argument("--features-only", action="store_true", help="Fit and write the feature model alone.")
     parser.add_argument("--negated-twins", action="store_true", help="Add every supported claim negated, unsupported.")
     parser.add_argument("--combine", choices=["cross", "lower"], default="cross",
@@ -336,9 +344,7 @@ def main() -> None:
         (args.out / "verifier.json").write_text(config, encoding="utf-8")
         (args.out / "LICENSE").write_text(LICENSE.format(base=base_licence(args.base)), encoding="utf-8")
         print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
-    if args.keep_fp32:  # the trained weights before quantisation, to export again another way
-        model.save_pretrained(str(args.keep_fp32))
-        tokenizer.save_pretrained(str(args.keep_fp32))
+    keep_fp32(model, tokenizer, args.keep_fp32)
     exported = None
     if args.out:  # the shipped form is what answers: measure it beside the fp32 model it was made from
         from bot.verifier import Verifier
