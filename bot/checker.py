@@ -15,9 +15,11 @@ numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score
    have none, or the reverse (a leading "Yes," / "No," answers a question, and "without limitation", "not limited
    to" negate nothing), needs P(entailed) of at least ``contrary`` (``CONTRARY_THRESHOLD``), not ``threshold``.
 
-With a ``context`` (``qualifier_context``: the policy's own sentences), the verifier also reads, after each cited
-quote, the sentences right after it in the policy that qualify it (``bot.qualify``: "The preceding does not apply
-to ...") when they are not cited too: a claim citing a rule must not contradict the limit its neighbour sets.
+With the owner's ``names`` (``owner_words``), a quote that says "we" is read with the name the claim uses for the
+company (``as_named``). With a ``context`` (``qualifier_context``: the policy's own sentences), the verifier also
+reads, after each cited quote, the sentences right after it in the policy that qualify it (``bot.qualify``: "The
+preceding does not apply to ...") when they are not cited too: a claim citing a rule must not contradict the limit
+its neighbour sets.
 
 ``score`` is that probability (None when an earlier check failed). Word overlap and the retrieval cross-encoder
 are not used: they measure topic, not entailment (docs/LLM.md has the figures).
@@ -103,6 +105,29 @@ def owner_words(documents: Iterable[Document]) -> frozenset[str]:
     return frozenset(names)
 
 
+_FIRST_PERSON = re.compile(r"\b(?:we|us|our|ours)\b", re.I)
+
+
+def as_named(claim: str, premise: Sequence[str], names: Collection[str]) -> list[str]:
+    """The premise with the owner named as the claim names it: when the claim calls the company by its name
+    ("Harborline keeps...") and a quote says "we", "us" or "our", the quote reads "Harborline", "Harborline's".
+    The verifier then compares like with like instead of reading a new name as a new party."""
+    if not names:
+        return list(premise)
+    owner = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    found = re.search(rf"\b(?:{owner})\b(?:\s+(?:{owner})\b)*", claim, re.I)
+    if not found or not found.group()[0].isupper():
+        return list(premise)
+    name = found.group()
+
+    def rename(quote: str) -> str:
+        if name.casefold() in quote.casefold():
+            return quote
+        return _FIRST_PERSON.sub(lambda m: name + ("'s" if m.group().lower().startswith("our") else ""), quote)
+
+    return [rename(q) for q in premise]
+
+
 def with_context(sources: Sequence[str], context: Context | None) -> list[str]:
     """The cited quotes, each followed by its qualifiers that are not cited already."""
     premise = list(sources)
@@ -135,7 +160,7 @@ def check_entailed(
     disagreeing = _polarity_disagrees(text, claim, quotes)
     if disagreeing and contrary > 1:
         return SentenceCheck(text, numbers, False, None, disagreeing)
-    probability = round(float(entail(claim, with_context(sources, context))), 4)
+    probability = round(float(entail(claim, as_named(claim, with_context(sources, context), names))), 4)
     needed = max(threshold, contrary) if disagreeing else threshold
     if probability < needed:
         if disagreeing:

@@ -75,17 +75,20 @@ STOPWORDS = frozenset(
     your yours
     """.split()
 )
-# Capitalised only because they start a sentence: not names, so they need not occur in a quote.
-STARTERS = frozenset(
-    """
-    a an the this that these those there it its we our us you your yours they their them he she his her i
-    yes no not also and but or so if when where while whether which who what how why as at by for from in
-    into of on to with without under over after before about per unless until although though because since
-    however additionally furthermore moreover therefore thus instead otherwise still then here both each every
-    any all some many most such only even just overall please note according one someone somebody anyone anybody
-    everyone everybody nobody whoever whatever wherever whenever whichever
-    """.split()
-)
+# A capitalised first word that English uses this often (symspellpy's frequency list: about the 20,000 commonest
+# words) is capitalised because it starts the sentence ("Once", "Parents", "Keep"), not because it names someone.
+COMMON_COUNT = 1_000_000
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """The commonest English words, lower case, from the frequency list inside the symspellpy package."""
+    from importlib import resources
+
+    from .spelling import DICTIONARY
+
+    with resources.files("symspellpy").joinpath(DICTIONARY).open("r", encoding="utf-8") as fh:
+        return frozenset(w for w, count in (line.split() for line in fh if line.strip()) if int(count) >= COMMON_COUNT)
 
 
 @dataclass(frozen=True)
@@ -200,8 +203,9 @@ def has_negation(text: str) -> bool:
 
 def names_in(sentence: str, quotes: Sequence[str] = ()) -> list[str]:
     """Capitalised words that may be names: every one after the first word, and the first unless it is a
-    common sentence opener, an adverb in -ly, a gerund in -ing ("Disabling cookies..."), a contraction ("Don't",
-    "We're") or a word the quotes use in another form ("Disputes" for "dispute"). "I" is not a name."""
+    common English word (``common_words``), an adverb in -ly, a gerund in -ing ("Disabling cookies..."), a
+    contraction ("Don't", "We're") or a word the quotes use in another form ("Disputes" for "dispute"). "I" is
+    not a name. A brand at the start ("Google may...") is left to the verifier, which reads it as a party."""
     found = []
     stems = set(content_words(" ".join(quotes)))
     for piece in re.split(r"(?<=[?!])\s+|(?<=[a-z]\.)\s+", sentence):  # "Don't like them? Switch them off."
@@ -217,7 +221,7 @@ def names_in(sentence: str, quotes: Sequence[str] = ()) -> list[str]:
 
 def _ordinary_opener(word: str, stems: set[str]) -> bool:
     head = word.lower().split("'")[0]
-    if head in STARTERS or word.lower().endswith(("ly", "ing", "n't")) or "'" in word:
+    if head in common_words() or word.lower().endswith(("ly", "ing", "n't")) or "'" in word:
         return True
     return bool(content_words(word)) and content_words(word)[0] in stems
 

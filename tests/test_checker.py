@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.checker import SupportChecker, check_entailed
+from bot.checker import SupportChecker, as_named, check_entailed
 from bot.cli import cli
 
 COOKIES_OFF = "You can disable cookies using your Internet browser settings."
@@ -228,3 +228,18 @@ def test_check_support_works_without_a_corpus_and_says_so(tmp_path: Path, monkey
     assert result.exit_code == 0, result.output
     assert "owner's names are unknown" in result.stderr
     assert json.loads(result.stdout)["reason"] == "name 'Infrascale' not in the cited quotes"
+
+
+def test_a_quote_that_says_we_is_read_with_the_name_the_claim_uses() -> None:
+    quotes = ["We keep our server logs for us.", "Acme may share them."]
+    assert as_named("Acme keeps logs.", quotes, {"acme"}) == ["Acme keep Acme's server logs for Acme.", quotes[1]]
+    assert as_named("You keep logs.", quotes, {"acme"}) == quotes  # the claim does not name the company
+
+
+def test_naming_the_company_instead_of_we_costs_a_faithful_sentence_nothing(checker: SupportChecker) -> None:
+    named = SupportChecker(checker.entail, names={"acme"})
+    quotes = ["We keep your backups for one month."]
+    faithful = "Acme keeps your backups for a month [1]."
+    assert named.check(faithful, quotes).supported
+    assert named.check(faithful, quotes).score > checker.check(faithful, quotes).score
+    assert not named.check("Acme keeps your backups for a year [1].", quotes).supported

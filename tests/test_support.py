@@ -81,6 +81,15 @@ def test_names_are_capitalised_words_but_not_ordinary_sentence_openers() -> None
     assert names_in("Infrascale's servers are in Delaware.") == ["Infrascale", "Delaware"]
 
 
+def test_a_common_word_that_opens_a_sentence_is_not_a_name_but_a_rare_one_is() -> None:
+    # capitalised only because they start the sentence: common English words
+    assert names_in("Grandparents can ask the Company to erase a photo.") == ["Company"]
+    assert names_in("Afterwards the data stays in backups.") == []
+    # a word English rarely uses, or an acronym, still has to be quoted
+    assert names_in("Zendesk stores the support tickets.") == ["Zendesk"]
+    assert names_in("CCPA requests go to the privacy team.") == ["CCPA"]
+
+
 def test_negation_is_found_in_words_and_contractions() -> None:
     assert has_negation("We don't sell it") and has_negation("We never sell it") and has_negation("no data")
     assert has_negation("cannot be guaranteed") and not has_negation("We sell notebooks and nothingness-free x")
@@ -126,7 +135,7 @@ def test_overlap_is_the_share_of_content_words_found_in_the_quotes() -> None:
         ("Yes, the Sites use cookies [4].", "cites [4], which is not one of the quotes"),
         ("[1].", "cites no quote"),
         ("You must be over 21 to use the Sites [1].", "number 21 not in the cited quotes"),
-        ("Google may use the Sites [1].", "name 'Google' not in the cited quotes"),
+        ("Our partner Google may use the Sites [1].", "name 'Google' not in the cited quotes"),
         ("You need not be over 18 to use the Sites [1].", "has a negation, unlike the cited quotes"),
         ("The Company collects information from people under 13 [2].", "has no negation, unlike the cited quotes"),
         ("You must be over 18 to buy insurance products online [1].", "of its words are in the cited quotes"),
