@@ -86,7 +86,7 @@ SEALED_SUPPORT_3 := $(wildcard evals/sealed/faithfulness-sealed-3.jsonl)
 
 # each gate is its own process (one core each: onnxruntime runs with BOT_MODEL_THREADS=1), two at a time
 EVAL_GATES := eval-all eval-golden eval-sealed-ab eval-sealed-cd eval-sealed-ef eval-sealed-gh eval-sealed-ij \
-	eval-sealed-kl eval-sealed-mn eval-sealed-op eval-boundary
+	eval-sealed-kl eval-sealed-mn eval-sealed-op eval-sealed-qr eval-boundary
 SEALED = $(PY) -m bot eval --sealed $(foreach s,$(1),--dataset evals/sealed/sealed-$(s).jsonl)
 
 eval: index ## The eval gate (exit 1 when a threshold fails): every dataset and support set, the golden set at its targets, the sealed sets in aggregate
@@ -117,6 +117,8 @@ eval-sealed-mn:
 	$(call SEALED,m n) --thresholds evals/thresholds-sealed-mn.toml
 eval-sealed-op:
 	$(call SEALED,o p) --thresholds evals/thresholds-sealed-op.toml
+eval-sealed-qr:
+	$(call SEALED,q r) --thresholds evals/thresholds-sealed-qr.toml
 eval-boundary:
 	$(PY) -m bot eval --dataset evals/dev/boundary.jsonl --thresholds evals/thresholds-boundary.toml
 
