@@ -105,7 +105,7 @@ def owner_words(documents: Iterable[Document]) -> frozenset[str]:
     return frozenset(names)
 
 
-_FIRST_PERSON = re.compile(r"\b(?:we|us|our|ours)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Uu]s|[Oo]urs?)\b")  # not "US", the country
 
 
 def as_named(claim: str, premise: Sequence[str], names: Collection[str]) -> list[str]:

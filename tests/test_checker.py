@@ -234,6 +234,7 @@ def test_a_quote_that_says_we_is_read_with_the_name_the_claim_uses() -> None:
     quotes = ["We keep our server logs for us.", "Acme may share them."]
     assert as_named("Acme keeps logs.", quotes, {"acme"}) == ["Acme keep Acme's server logs for Acme.", quotes[1]]
     assert as_named("You keep logs.", quotes, {"acme"}) == quotes  # the claim does not name the company
+    assert as_named("Acme hosts in the US.", ["We host in the US."], {"acme"}) == ["Acme host in the US."]
 
 
 def test_naming_the_company_instead_of_we_costs_a_faithful_sentence_nothing(checker: SupportChecker) -> None:
