@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 from symspellpy import SymSpell, Verbosity
 
@@ -26,6 +27,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _NOT_PROSE = re.compile(r"[\d@/\\.:]")  # numbers, e-mails, URLs, paths, domains
 _CACHE_SIZE = 10_000
 _MISS = ""
+
+
+def open_dictionary() -> IO[str]:
+    """symspellpy's English frequency list (``word count``, a line each), opened for reading."""
+    return resources.files("symspellpy").joinpath(DICTIONARY).open("r", encoding="utf-8")
 
 
 def _load_shorthand(path: Path = SHORTHAND_PATH) -> dict[str, str]:
@@ -72,7 +78,7 @@ class Speller:
             if self._sym is not None:
                 return
             sym = SymSpell(max_dictionary_edit_distance=self.max_edit)
-            with resources.files("symspellpy").joinpath(DICTIONARY).open("r", encoding="utf-8") as fh:
+            with open_dictionary() as fh:
                 if not sym.load_dictionary(fh, term_index=0, count_index=1):
                     raise RuntimeError(f"could not load symspellpy's {DICTIONARY}")
             bonus = max(sym.words.values())  # domain words outrank every general word, keeping their own order

@@ -83,11 +83,9 @@ COMMON_COUNT = 1_000_000
 @functools.cache
 def common_words() -> frozenset[str]:
     """The commonest English words, lower case, from the frequency list inside the symspellpy package."""
-    from importlib import resources
+    from .spelling import open_dictionary
 
-    from .spelling import DICTIONARY
-
-    with resources.files("symspellpy").joinpath(DICTIONARY).open("r", encoding="utf-8") as fh:
+    with open_dictionary() as fh:
         return frozenset(w for w, count in (line.split() for line in fh if line.strip()) if int(count) >= COMMON_COUNT)
 
 

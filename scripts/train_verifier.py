@@ -338,16 +338,15 @@ def main() -> None:
     print(f"training on {len(train_rows)} pairs, {len(held)} held out by section")
     train(model, tokenizer, train_rows, args)
     print(f"trained in {time.perf_counter() - began:.0f}s")
+    keep_fp32(model, tokenizer, args.keep_fp32)
+    exported = None
     if args.out:  # first, so that a failing measurement never loses the model
         export(model, base, args.out, per_channel=args.per_channel)
         config = json.dumps({"max_length": args.max_length, "combine": args.combine}, indent=2) + "\n"
         (args.out / "verifier.json").write_text(config, encoding="utf-8")
         (args.out / "LICENSE").write_text(LICENSE.format(base=base_licence(args.base)), encoding="utf-8")
         print(f"exported to {args.out}: {sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB", flush=True)
-    keep_fp32(model, tokenizer, args.keep_fp32)
-    exported = None
-    if args.out:  # the shipped form is what answers: measure it beside the fp32 model it was made from
-        from bot.verifier import Verifier
+        from bot.verifier import Verifier  # the shipped form is what answers: measured beside the fp32 model
 
         int8 = Verifier(args.out, threads=min(2, args.threads))
         exported = lambda rows: [int8.probability(r["claim"], r["quotes"]) for r in rows]  # noqa: E731
