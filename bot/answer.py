@@ -10,7 +10,7 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from .index import LoadedIndex
+from .index_read import LoadedIndex
 from .policy import Sentence
 from .retrieval import Hit
 from .settings import OUTSIDE_KINDS

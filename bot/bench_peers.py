@@ -65,7 +65,7 @@ class SameCrossEncoder(BaseCrossEncoder):
 
 def store(settings: Settings) -> FAISS:
     """The chunks of the built index in an in-memory FAISS store, embedded by ``HuggingFaceEmbeddings``."""
-    from .index import load_index
+    from .index_read import load_index
 
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     chunks = load_index(settings.resolved_index_dir(), settings.root).chunks

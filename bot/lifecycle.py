@@ -16,7 +16,8 @@ from .errors import CorpusError, IndexMissingError, IndexStaleError
 from .examples import Bank, Example, bank_path, read_bank
 from .expand import neutral, owner_names
 from .followup import Turn, resolve
-from .index import BuildReport, LoadedIndex, build_index, check_fresh, expected_fingerprint, load_index, sha256_bytes
+from .index import BuildReport, build_index, expected_fingerprint
+from .index_read import LoadedIndex, check_fresh, load_index, sha256_bytes
 from .policy import Document, read_policy
 from .settings import Settings
 from .spelling import Speller

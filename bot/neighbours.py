@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .examples import Example
-from .index import LoadedIndex
+from .index_read import LoadedIndex
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .answer import Citation, citation
 from .expand import owner_names, title_words
-from .index import LoadedIndex
+from .index_read import LoadedIndex
 from .policy import Document
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -24,7 +24,8 @@ from .errors import UnknownDocumentError
 from .examples import normalise
 from .expand import neutral
 from .followup import Turn
-from .index import BuildReport, LoadedIndex
+from .index import BuildReport
+from .index_read import LoadedIndex
 from .lifecycle import IndexLifecycle, names_of
 from .neighbours import ExampleVoter
 from .onnx_embed import OnnxEmbedder

@@ -16,7 +16,7 @@ import numpy as np
 from .answer import Answer, Candidate, Citation, candidates, choose, citation, refusal_text
 from .cascade import PairScorer
 from .expand import spell_out
-from .index import LoadedIndex
+from .index_read import LoadedIndex
 from .neighbours import Vote
 from .owners import Owner
 from .qualify import sentence_at, with_qualifiers

@@ -11,7 +11,7 @@ from .cascade import PairScorer
 from .chunking import Chunk
 from .embedding import TextEncoder
 from .expand import expand, spell_out
-from .index import LoadedIndex
+from .index_read import LoadedIndex
 from .lexical import LexicalIndex
 from .neighbours import NO_VOTE, Vote
 

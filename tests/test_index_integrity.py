@@ -25,7 +25,7 @@ from live_server import ROOT, LiveServer, _clean_env
 from reliability_support import record
 
 from bot.errors import IndexCorruptError, IndexStaleError
-from bot.index import current_build, load_index
+from bot.index_read import current_build, load_index
 from bot.pipeline import PolicyBot
 from bot.settings import Settings
 

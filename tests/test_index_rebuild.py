@@ -9,7 +9,8 @@ from pathlib import Path
 from conftest import ROOT
 
 from bot.chunking import ChunkParams
-from bot.index import build_index, current_build, load_index
+from bot.index import build_index
+from bot.index_read import current_build, load_index
 from bot.pipeline import PolicyBot
 from bot.policy import Document, read_policy
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.embedding import Embedder
 from bot.errors import IndexCorruptError
-from bot.index import load_index, sha256_file
+from bot.index_read import load_index, sha256_file
 from bot.onnx_embed import ENCODER_DIR, MIN_COSINE, OnnxEmbedder, min_cosine, write_query_encoder
 from bot.pipeline import PolicyBot
 from bot.settings import Settings

@@ -12,7 +12,8 @@ from conftest import ROOT
 from bot import onnx_embed
 from bot.chunking import ChunkParams
 from bot.embedding import Embedder
-from bot.index import build_index, load_index
+from bot.index import build_index
+from bot.index_read import load_index
 from bot.onnx_embed import OnnxEmbedder
 from bot.pipeline import PolicyBot
 from bot.policy import read_policy
