@@ -28,7 +28,8 @@ with warnings.catch_warnings():  # langchain-community announces its sunset on i
     from langchain_core.documents import Document
 from langchain_huggingface import HuggingFaceEmbeddings
 
-from .bench import Latency, first_hit, percentiles
+from .bench import first_hit
+from .bench_report import Latency, percentiles
 from .rerank import CrossEncoder
 from .settings import Settings
 

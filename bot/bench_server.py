@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bench import REPEATED_QUESTION, Load, percentiles
+from .bench import REPEATED_QUESTION
+from .bench_report import Load, percentiles
 
 
 @dataclass(frozen=True)

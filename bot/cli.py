@@ -264,7 +264,8 @@ def bench(
 
         BOT_RERANK_BATCH=1 python -m bot bench --seconds 10 --workers 1 --json
     """
-    from .bench import format_table, result_json, run_bench
+    from .bench import run_bench
+    from .bench_report import format_table, result_json
 
     def progress(line: str) -> None:
         click.echo(f"bench: {line}", err=True)

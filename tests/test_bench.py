@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from bot.bench import BenchResult, Latency, Load, format_table, percentiles, summarise, to_dict, verdict
+from bot.bench_report import BenchResult, Latency, Load, format_table, percentiles, summarise, to_dict, verdict
 from bot.bench_server import children, peak_rss_mb, server_rss
 from bot.cli import cli
 from bot.rerank import CrossEncoder

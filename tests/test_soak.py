@@ -20,7 +20,7 @@ import pytest
 from live_server import ROOT, LiveServer, serve
 from reliability_support import record
 
-from bot.bench import percentiles
+from bot.bench_report import percentiles
 
 SECONDS = 45.0
 CONCURRENCY = 16
