@@ -32,7 +32,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .claim_features import strip_answer_word
-from .support import PARTY_TERMS, SentenceCheck, cheap_gates, cited, claim_parts, has_negation
+from .claim_text import PARTY_TERMS, cited, claim_parts, has_negation
+from .support import SentenceCheck, cheap_gates
 
 # P(entailed) a sentence needs: chosen on held-out synthetic sections, other policies' synthetic pairs and the
 # hand-written pairs of scripts/data/support_pairs.jsonl, never on an eval set (docs/LLM.md).

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .support import NEGATIONS, PARTY_TERMS, content_words, words
+from .claim_text import NEGATIONS, PARTY_TERMS, content_words, words
 
 NAMES = (
     "negation_differs", "claim_negated_more", "stronger_modal", "weaker_modal", "new_universal",

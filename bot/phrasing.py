@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .answer import Answer, Citation, answer_to_dict
+from .claim_text import split_sentences
 from .errors import LLMError, LLMRateLimitError, LLMTimeoutError
 from .followup import Turn
-from .support import SentenceCheck, split_sentences
+from .support import SentenceCheck
 
 if TYPE_CHECKING:
     from .settings import Settings

@@ -51,9 +51,10 @@ def auc(positives: list[float], negatives: list[float]) -> float:
 
 
 def calibrate(rows: list[dict[str, str]]) -> dict[str, Any]:
+    from bot.claim_text import strip_citations
     from bot.rerank import CrossEncoder
     from bot.settings import Settings
-    from bot.support import check_sentence, strip_citations
+    from bot.support import check_sentence
 
     reranker = CrossEncoder(Settings().reranker_dir, batch_size=1)
 

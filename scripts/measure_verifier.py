@@ -27,8 +27,9 @@ from train_verifier import read_pairs, split_groups  # noqa: E402
 
 from bot.checker import CONTRARY_THRESHOLD, ENTAIL_THRESHOLD, check_entailed, owner_words  # noqa: E402
 from bot.claim_features import strip_answer_word  # noqa: E402
+from bot.claim_text import has_negation  # noqa: E402
 from bot.policy import read_policy  # noqa: E402
-from bot.support import has_negation, unsupported_claims  # noqa: E402
+from bot.support import unsupported_claims  # noqa: E402
 from bot.verifier import VERIFIER_DIR, Verifier  # noqa: E402
 
 # the policies the pairs files quote: the shipped one, and the fictional ones written for training data

@@ -61,7 +61,7 @@ def base_model_dir() -> Path:
 
 def read_pairs(path: Path) -> list[dict[str, Any]]:
     """Pairs of ``verifier_data.py``; a ``support_pairs.jsonl`` row (quote, sentence, label name) is read too."""
-    from bot.support import strip_citations
+    from bot.claim_text import strip_citations
 
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.claim_text import strip_citations
 from bot.evals.dataset import EVAL_FOLDERS, eval_texts
 from bot.examples import SUFFIX, normalise
-from bot.support import strip_citations
 
 ROOT = Path(__file__).resolve().parents[1]
 SEALED = "evals/sealed"

@@ -9,21 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.claim_text import cited, has_negation, names_in, numbers_in, split_sentences, strip_citations
 from bot.rerank import CrossEncoder
-from bot.support import (
-    MIN_OVERLAP,
-    SUPPORT_THRESHOLD,
-    check_sentence,
-    check_text,
-    cited,
-    has_negation,
-    names_in,
-    numbers_in,
-    overlap,
-    split_sentences,
-    strip_citations,
-    unsupported_claims,
-)
+from bot.support import MIN_OVERLAP, SUPPORT_THRESHOLD, check_sentence, check_text, overlap, unsupported_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "scripts" / "data" / "support_pairs.jsonl"

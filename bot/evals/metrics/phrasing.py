@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ...claim_text import split_sentences
 from ...phrasing import compose
-from ...support import Checker, split_sentences
+from ...support import Checker
 from ..text import clip
 from .base import MetricResult, Record, Verdict, ratio
 
