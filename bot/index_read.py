@@ -39,6 +39,8 @@ def sha256_file(path: Path) -> str:
 
 @dataclass(frozen=True)
 class LoadedIndex:
+    """One build read back and checked: the policies, their chunks and vectors, and the example bank."""
+
     path: Path
     manifest: dict[str, Any]
     documents: dict[str, Document]
