@@ -47,10 +47,6 @@ FAITHFUL = [
     "Service providers may receive your personal information, under confidentiality, to help run the Sites [6].",
     "If you take back your consent, some products or services may no longer be available to you [7].",
     "Users have to be older than 18 to use the Sites [5].",
-]
-# Faithful, but dropped by the verifier today (the keep rate's gap, docs/LLM.md): strict xfail, so a model that
-# keeps them shows up here.
-KNOWN_MISSES = [
     "Turning cookies off may mean that some parts of the Sites do not work as they should [2].",
 ]
 UNFAITHFUL = {
@@ -66,6 +62,7 @@ UNFAITHFUL = {
     "added claim": "Service providers receive your personal information so they can advertise their own products "
     "to you [6].",
     "stronger": "Withdrawing your consent means we will close your account immediately [7].",
+    "scope": "Anyone can use the Sites, even toddlers [5].",
 }
 
 
@@ -74,23 +71,6 @@ def test_faithful_paraphrases_are_kept(checker: SupportChecker, sentence: str) -
     verdict = checker.check(sentence, QUOTES)
     assert verdict.supported, verdict.reason
     assert verdict.score is not None and verdict.score >= checker.threshold
-
-
-@pytest.mark.xfail(strict=True, reason="free paraphrases the verifier still drops (keep rate, docs/LLM.md)")
-@pytest.mark.parametrize("sentence", KNOWN_MISSES)
-def test_free_paraphrases_still_dropped(checker: SupportChecker, sentence: str) -> None:
-    assert checker.check(sentence, QUOTES).supported
-
-
-# Unfaithful, but kept by the verifier today (the catch rate's gap, docs/LLM.md): strict xfail, so a model that
-# drops them shows up here.
-KNOWN_KEPT = ["Anyone can use the Sites, even toddlers [5]."]
-
-
-@pytest.mark.xfail(strict=True, reason="contradictions the verifier still keeps (catch rate, docs/LLM.md)")
-@pytest.mark.parametrize("sentence", KNOWN_KEPT)
-def test_contradictions_still_kept(checker: SupportChecker, sentence: str) -> None:
-    assert not checker.check(sentence, QUOTES).supported
 
 
 @pytest.mark.parametrize(("kind", "sentence"), list(UNFAITHFUL.items()))
@@ -241,6 +221,6 @@ def test_naming_the_company_instead_of_we_costs_a_faithful_sentence_nothing(chec
     named = SupportChecker(checker.entail, names={"acme"})
     quotes = ["We keep your backups for one month."]
     faithful = "Acme keeps your backups for a month [1]."
-    assert named.check(faithful, quotes).supported
-    assert named.check(faithful, quotes).score > checker.check(faithful, quotes).score
+    verdict = named.check(faithful, quotes)
+    assert verdict.supported and verdict.score is not None and verdict.score >= named.threshold
     assert not named.check("Acme keeps your backups for a year [1].", quotes).supported
