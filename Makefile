@@ -83,6 +83,7 @@ POLICYQA_PRED ?= artifacts/policyqa-preds.jsonl
 SEALED_SUPPORT := $(wildcard evals/sealed/faithfulness-sealed.jsonl)
 SEALED_SUPPORT_2 := $(wildcard evals/sealed/faithfulness-sealed-2.jsonl)
 SEALED_SUPPORT_3 := $(wildcard evals/sealed/faithfulness-sealed-3.jsonl)
+SEALED_SUPPORT_4 := $(wildcard evals/sealed/faithfulness-sealed-4.jsonl)
 
 # each gate is its own process (one core each: onnxruntime runs with BOT_MODEL_THREADS=1), two at a time
 EVAL_GATES := eval-all eval-golden eval-sealed-ab eval-sealed-cd eval-sealed-ef eval-sealed-gh eval-sealed-ij \
@@ -108,7 +109,8 @@ eval-sealed-ef:
 	$(call SEALED,e f) $(if $(SEALED_SUPPORT_3),--support-set $(SEALED_SUPPORT_3)) \
 		--thresholds evals/thresholds-sealed-ef.toml
 eval-sealed-gh:
-	$(call SEALED,g h) --thresholds evals/thresholds-sealed-gh.toml
+	$(call SEALED,g h) $(if $(SEALED_SUPPORT_4),--support-set $(SEALED_SUPPORT_4)) \
+		--thresholds evals/thresholds-sealed-gh.toml
 eval-sealed-ij:
 	$(call SEALED,i j) --thresholds evals/thresholds-sealed-ij.toml
 eval-sealed-kl:
