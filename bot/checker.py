@@ -6,7 +6,8 @@ numbered quotes, give a ``SentenceCheck`` (supported or not, the reason, a score
 1. **citations**: the sentence cites at least one quote, every one of which exists, and says something;
 2. **claims** (``bot.support.unsupported_claims``): every number, name, link, currency sign and absolute word
    ("only", "always", "must"...) in it occurs in a cited quote (the owner's own names, ``owner_words``, may stand
-   for "we"): cheap, exact, and never fooled by fluency;
+   for "we"): cheap, exact, and never fooled by fluency. A number, link or currency sign that is not quoted fails
+   the sentence; an unquoted name or absolute word (``SOFT_GATES``) raises its bar to ``contrary``, as in 4;
 3. **entailment**: the support verifier (``bot.verifier``, a cross-encoder trained on labelled and generated
    pairs) reads the claim against the cited quotes together and gives P(entailed); the sentence is supported
    when it reaches ``threshold``. It judges meaning, not overlap: a negation moved, "may" made "will", a party
@@ -41,6 +42,10 @@ ENTAIL_THRESHOLD = 0.2
 # P(entailed) a claim needs when its negation disagrees with its quotes (chosen the same way): the verifier must be
 # sure that "stop working" says what "not function" says.
 CONTRARY_THRESHOLD = 0.9
+# The cheap gates that raise the bar to ``contrary`` instead of refusing: a name or an absolute word ("only",
+# "all") the cited quotes lack may be a paraphrase ("the EEA" for "the European Economic Area", "only" for "solely"),
+# which a sure verifier may keep. Numbers, links and currency signs stay hard gates (docs/LLM.md, sixth round).
+SOFT_GATES = ("name", "word")
 
 # (claim, the cited quotes) -> P(the quotes entail the claim)
 Entailer = Callable[[str, Sequence[str]], float]
@@ -154,11 +159,14 @@ def check_entailed(
     """Judge one sentence against the numbered quotes (``quotes[0]`` is ``[1]``). ``names`` (``owner_words``) may
     stand for the company unquoted; a claim whose negation disagrees with its quotes needs P(entailed) of at least
     ``contrary`` (above 1: never kept)."""
-    gated = cheap_gates(sentence, quotes, names)
+    gated = cheap_gates(sentence, quotes, names, SOFT_GATES if contrary <= 1 else ())
     if isinstance(gated, SentenceCheck):
         return gated
     text, numbers, claim, sources = gated.text, gated.numbers, gated.claim, gated.sources
     disagreeing = _polarity_disagrees(text, claim, quotes)
+    if gated.doubts:
+        unquoted = f"{', '.join(gated.doubts)} not in the cited quotes"
+        disagreeing = f"{disagreeing}; {unquoted}" if disagreeing else unquoted
     if disagreeing and contrary > 1:
         return SentenceCheck(text, numbers, False, None, disagreeing)
     probability = round(float(entail(claim, as_named(claim, with_context(sources, context), names))), 4)

@@ -134,12 +134,15 @@ class Claim:
     numbers: tuple[int, ...]  # the quote numbers it cites
     claim: str  # the sentence without its citations
     sources: list[str]  # the cited quotes, in citation order
+    doubts: tuple[str, ...] = ()  # what the soft gates found unquoted ("name 'EEA'"): a judge must be sure
 
 
-def cheap_gates(sentence: str, quotes: Sequence[str], names: Collection[str] = ()) -> Claim | SentenceCheck:
+def cheap_gates(
+    sentence: str, quotes: Sequence[str], names: Collection[str] = (), soft: Collection[str] = ()
+) -> Claim | SentenceCheck:
     """The gates every checker runs first: a citation, only existing quote numbers, some words, and every number,
     name (but the owner's ``names``), link and absolute word in a cited quote. The failing verdict, else the claim
-    to judge further."""
+    to judge further. A problem of a ``soft`` kind ("name", "word") does not fail: it is the claim's ``doubts``."""
     text = " ".join(sentence.split())
     numbers = cited(text)
     if not numbers:
@@ -152,9 +155,10 @@ def cheap_gates(sentence: str, quotes: Sequence[str], names: Collection[str] = (
         return SentenceCheck(text, numbers, False, None, "says nothing but citations")
     sources = [quotes[n - 1] for n in numbers]
     problems = unsupported_claims(claim, sources, names)
-    if problems:
+    hard = [p for p in problems if p.split(" ", 1)[0] not in soft]
+    if hard:
         return SentenceCheck(text, numbers, False, None, f"{', '.join(problems)} not in the cited quotes")
-    return Claim(text, numbers, claim, sources)
+    return Claim(text, numbers, claim, sources, tuple(problems))
 
 
 def check_sentence(

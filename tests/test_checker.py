@@ -97,7 +97,7 @@ def test_a_negation_that_disagrees_needs_a_sure_verifier() -> None:
 
 def test_ordinary_words_are_not_taken_for_names_or_negations() -> None:
     def sure(claim: str, quotes: Sequence[str]) -> float:
-        return 0.9
+        return 0.5  # above the threshold, below the bar an unquoted name must reach
 
     providers = ["These providers may include (without limitation) auditors and hosting firms."]
     assert check_entailed("Hosting firms may be among these providers [1].", providers, sure, 0.2).supported
@@ -119,6 +119,29 @@ def test_the_cheap_gates_answer_before_the_model() -> None:
     assert check_entailed("You must be over 21 to use the Sites [5].", QUOTES, never, 0.5).reason == (
         "number 21 not in the cited quotes"
     )
+
+
+def test_an_unquoted_name_or_absolute_needs_a_sure_verifier(checker: SupportChecker) -> None:
+    us = ["Your data may be stored in the United States."]
+    assert checker.check("Your data may be stored in the USA [1].", us).supported  # a name for the same place
+    for wrong, name in [("Your data may be kept in Canada [1].", "name 'Canada'"),
+                        ("Your data may be kept in the U.K. [1].", "name 'UK'"),
+                        ("Your data may only be stored in the United States [1].", "word 'only'")]:  # fmt: skip
+        verdict = checker.check(wrong, us)
+        assert not verdict.supported and name in verdict.reason, verdict
+    assert checker.contrary > checker.threshold
+
+
+def test_an_unquoted_number_or_link_fails_whatever_the_verifier_says() -> None:
+    def certain(claim: str, quotes: Sequence[str]) -> float:
+        return 1.0
+
+    week = ["We keep logs for one week."]
+    assert check_entailed("We keep logs for 7 days [1].", week, certain, 0.2).reason == (
+        "number 7 not in the cited quotes"
+    )
+    assert not check_entailed("Read more at https://example.com [1].", week, certain, 0.2).supported
+    assert check_entailed("Only we keep logs for one week [1].", week, certain, 0.2).supported  # soft: p = 1.0
 
 
 def test_the_verifier_reads_the_cited_quotes_only_and_together() -> None:
@@ -184,10 +207,10 @@ def test_the_owner_is_named_by_its_owner_field_or_its_title() -> None:
 
 def test_a_sentence_may_name_the_owner_where_its_quote_says_we() -> None:
     def sure(claim: str, quotes: Sequence[str]) -> float:
-        return 0.9
+        return 0.5  # above the threshold, below the bar an unquoted name must reach
 
     sentence = "Infrascale does not sell your personal information to outside parties [1]."
-    assert check_entailed(sentence, [NO_SALE], sure, 0.2).reason == "name 'Infrascale' not in the cited quotes"
+    assert check_entailed(sentence, [NO_SALE], sure, 0.2).reason.startswith("name 'Infrascale' not in the cited quotes")
     assert check_entailed(sentence, [NO_SALE], sure, 0.2, names={"infrascale"}).supported
     other = "Northwind does not sell your personal information to outside parties [1]."
     assert "name 'Northwind'" in check_entailed(other, [NO_SALE], sure, 0.2, names={"infrascale"}).reason
@@ -207,7 +230,8 @@ def test_check_support_works_without_a_corpus_and_says_so(tmp_path: Path, monkey
     result = CliRunner().invoke(cli, ["check-support", str(path)])
     assert result.exit_code == 0, result.output
     assert "owner's names are unknown" in result.stderr
-    assert json.loads(result.stdout)["reason"] == "name 'Infrascale' not in the cited quotes"
+    verdict = json.loads(result.stdout)  # the unquoted name raised the bar; the verifier is sure of this one
+    assert verdict["supported"] and verdict["score"] >= 0.9, verdict
 
 
 def test_a_quote_that_says_we_is_read_with_the_name_the_claim_uses() -> None:
